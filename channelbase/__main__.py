@@ -1,0 +1,3 @@
+from channelbase.cli import main
+
+main()

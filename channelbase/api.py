@@ -1,0 +1,8 @@
+"""The JSON API under /api/v1: each domain's router, Bearer-token authenticated."""
+
+from fastapi import APIRouter
+
+from channelbase.partners.api import router as partners_router
+
+router = APIRouter()
+router.include_router(partners_router)

@@ -1,0 +1,134 @@
+"""The web application: pages, the JSON API and static files in one FastAPI app."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from channelbase.core.config import Settings, get_settings
+from channelbase.core.db import make_engine, make_sessionmaker
+from channelbase.core.errors import Conflict, DomainError, StaleEdit
+from channelbase.web import deps
+from channelbase.web.forms import field_errors
+
+log = logging.getLogger("channelbase")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+
+def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Channelbase", version="0.1.0", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/v1/openapi.json",
+                  description="Partner relationship management. Authenticate with `Authorization: Bearer <token>`.")
+    app.state.settings = settings
+    app.state.secret_key = settings.resolved_secret_key()
+    app.state.sessionmaker = session_factory or make_sessionmaker(make_engine(settings.database_url))
+    app.mount("/static", StaticFiles(directory=str(deps.PACKAGE / "static")), name="static")
+    _add_middleware(app, settings)
+    _add_error_handlers(app)
+    _add_routers(app)
+    return app
+
+
+def _add_routers(app: FastAPI) -> None:
+    from channelbase.api import router as api_router
+    from channelbase.auth.web import router as auth_router
+    from channelbase.partners.web import router as partners_router
+    from channelbase.web.home import router as home_router
+
+    app.include_router(auth_router)
+    app.include_router(home_router)
+    app.include_router(partners_router)
+    app.include_router(api_router, prefix="/api/v1")
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        had_cookie = deps.CSRF_COOKIE in request.cookies
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/api/docs"):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        token = getattr(request.state, "csrf_token", None)
+        if token and not had_cookie:
+            response.set_cookie(deps.CSRF_COOKIE, token, httponly=True, samesite="lax",
+                                secure=settings.secure_cookies, path="/")
+        return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(deps.LoginRequired)
+    async def login_required(request: Request, _exc):
+        if deps.is_htmx(request):
+            return JSONResponse({"detail": "Sign in again."}, status_code=401,
+                                headers={"HX-Redirect": deps.login_redirect_target(request)})
+        return RedirectResponse(deps.login_redirect_target(request), status_code=303)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if _wants_json(request):
+            body = {"detail": exc.message, "errors": exc.field_errors or None, "link": exc.link}
+            return JSONResponse(body, status_code=exc.status, headers=headers)
+        return deps.render(request, "error.html", {"status": exc.status, "message": exc.message, "link": exc.link},
+                           status_code=exc.status)
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, _exc):
+        return await domain_error(request, StaleEdit("Someone saved this record at the same moment. Review and retry."))
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, _exc):
+        return await domain_error(request, Conflict("That change conflicts with existing data; nothing was saved."))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        errors = []
+        for item in exc.errors():
+            where = ".".join(str(p) for p in item["loc"])
+            errors.append(f"{where}: {item['msg']}")
+        message = "Invalid request: " + "; ".join(errors[:5])
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "errors": exc.errors() and _safe_errors(exc)}, status_code=422)
+        return deps.render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, exc):
+        message = getattr(exc, "detail", None) or "Not found."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=404)
+        return deps.render(request, "error.html", {"status": 404, "message": "This page does not exist."},
+                           status_code=404)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = "Something went wrong on our side; nothing was saved. Try again, or tell your admin."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return deps.render(request, "error.html", {"status": 500, "message": message}, status_code=500)
+
+
+def _safe_errors(exc: RequestValidationError) -> list[dict]:
+    return [{"loc": list(map(str, e["loc"])), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+
+
+__all__ = ["create_app", "field_errors"]

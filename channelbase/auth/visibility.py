@@ -1,0 +1,111 @@
+"""The one place that decides which rows an actor may read. Every read goes through `visible`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, false, select, true
+from sqlalchemy.orm import Session, aliased
+
+from channelbase.auth.models import Role, User
+from channelbase.core.errors import NotFound
+from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
+
+T = TypeVar("T")
+Rule = Callable[[User], Any]
+_RULES: dict[type, Rule] = {}
+
+
+def rule_for(model: type) -> Callable[[Rule], Rule]:
+    """Register the visibility condition of a model: a function actor -> SQL boolean."""
+
+    def register(func: Rule) -> Rule:
+        _RULES[model] = func
+        return func
+
+    return register
+
+
+def managed_territory_ids(actor: User) -> Select:
+    """Ids of the territories the manager owns, and every territory below them."""
+    owned = aliased(Territory)
+    return (
+        select(Territory.id)
+        .join(owned, Territory.path.startswith(owned.path))
+        .where(owned.owner_id == actor.id)
+    )
+
+
+def visible_partner_ids(actor: User) -> Select:
+    return select(Partner.id).where(condition(Partner, actor))
+
+
+def condition(model: type, actor: User | None):
+    """SQL condition limiting `model` rows to what `actor` may read."""
+    if actor is None or not actor.is_active:
+        return false()
+    if actor.role == Role.ADMIN:
+        return true()
+    try:
+        return _RULES[model](actor)
+    except KeyError:
+        raise LookupError(f"no visibility rule for {model.__name__}") from None
+
+
+def visible(stmt: Select, actor: User | None, model: type | None = None) -> Select:
+    """Add the actor's visibility condition to a select of `model` (default: its first entity)."""
+    model = model or stmt.column_descriptions[0]["entity"]
+    return stmt.where(condition(model, actor))
+
+
+def get_visible(session: Session, actor: User, model: type[T], id_: int, *, include_deleted: bool = False) -> T:
+    """Fetch one row the actor may read, or NotFound (never 'forbidden': ids must leak nothing)."""
+    stmt = visible(select(model).where(model.id == id_), actor, model)
+    if hasattr(model, "deleted_at") and not include_deleted:
+        stmt = stmt.where(model.deleted_at.is_(None))
+    obj = session.scalars(stmt).first()
+    if obj is None:
+        raise NotFound(f"No {model.__name__.lower()} #{id_} here, or you may not see it.")
+    return obj
+
+
+@rule_for(Territory)
+def _territory_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return Territory.id.in_(managed_territory_ids(actor))
+    return Territory.id.in_(select(Partner.territory_id).where(Partner.id == actor.partner_id))
+
+
+@rule_for(Partner)
+def _partner_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return Partner.territory_id.in_(managed_territory_ids(actor))
+    return Partner.id == actor.partner_id
+
+
+@rule_for(Contact)
+def _contact_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return Contact.partner_id.in_(visible_partner_ids(actor))
+    return Contact.partner_id == actor.partner_id
+
+
+@rule_for(PartnerLink)
+def _link_rule(actor: User):
+    ids = visible_partner_ids(actor)
+    return PartnerLink.distributor_id.in_(ids) | PartnerLink.reseller_id.in_(ids)
+
+
+@rule_for(Account)
+def _account_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return Account.territory_id.in_(managed_territory_ids(actor))
+    return Account.partner_id == actor.partner_id
+
+
+@rule_for(User)
+def _user_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return (User.role != Role.PARTNER) | User.partner_id.in_(visible_partner_ids(actor))
+    return User.partner_id == actor.partner_id

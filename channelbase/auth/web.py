@@ -1,0 +1,83 @@
+"""Sign-in, sign-out and the account page with personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from channelbase.auth import service
+from channelbase.core.errors import DomainError, InvalidInput
+from channelbase.web.deps import (
+    CSRF_COOKIE, SESSION_COOKIE, CurrentActor, OptionalActor, SessionDep, csrf_protect, render,
+)
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would let a phishing link borrow our sign-in page.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, actor: OptionalActor, next: str = "/"):
+    if actor is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "auth/login.html", {"next": _safe_next(next), "email": ""})
+
+
+@router.post("/login", include_in_schema=False)
+def login(request: Request, db: SessionDep, email: Annotated[str, Form(max_length=254)] = "",
+          password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form()] = "/"):
+    settings = request.app.state.settings
+    context = {"next": _safe_next(next), "email": email}
+    try:
+        user = service.authenticate(db, email, password, ip=request.client.host if request.client else "",
+                                    max_failures=settings.login_max_failures,
+                                    window=timedelta(minutes=settings.login_window_minutes))
+    except DomainError as exc:
+        return render(request, "auth/login.html", {**context, "error": exc.message}, status_code=exc.status)
+    if user is None:
+        return render(request, "auth/login.html", {**context, "error": "Wrong e-mail or password."}, status_code=401)
+    token = service.start_session(db, user, days=settings.session_days)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    secure = settings.secure_cookies
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+                        max_age=settings.session_days * 86400, path="/")
+    # A fresh CSRF token after sign-in, so a token planted before it is worthless.
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, db: SessionDep):
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        service.end_session(db, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account", include_in_schema=False)
+def account_page(request: Request, db: SessionDep, actor: CurrentActor):
+    return render(request, "auth/account.html", {"tokens": service.list_api_tokens(db, actor)})
+
+
+@router.post("/account/tokens", include_in_schema=False)
+def create_token(request: Request, db: SessionDep, actor: CurrentActor, name: Annotated[str, Form()] = ""):
+    try:
+        _token, secret = service.create_api_token(db, actor, name)
+    except InvalidInput as exc:
+        return render(request, "auth/account.html", {"tokens": service.list_api_tokens(db, actor),
+                                                     "error": exc.message, "name": name}, status_code=422)
+    return render(request, "auth/account.html", {"tokens": service.list_api_tokens(db, actor), "new_secret": secret})
+
+
+@router.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
+def revoke_token(request: Request, db: SessionDep, actor: CurrentActor, token_id: int):
+    service.revoke_api_token(db, actor, token_id)
+    return RedirectResponse("/account", status_code=303)

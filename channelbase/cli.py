@@ -1,0 +1,149 @@
+"""The `channelbase` command line: one Typer app mounting each domain's commands."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.table import Table
+
+from channelbase.auth import service as auth_service
+from channelbase.auth.models import User
+from channelbase.cli_support import (
+    cli_actor, cli_session, console, domain_errors, engine, err_console, fail, set_acting_email,
+)
+from channelbase.core.config import ConfigError, get_settings
+
+app = typer.Typer(help="Channelbase: partner relationship management for channel sales teams.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+@app.callback()
+def _global(as_email: str = typer.Option(None, "--as", help="Act as this user (default: the first admin).")) -> None:
+    set_acting_email(as_email)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from channelbase.core import migrate
+    migrate.upgrade(engine(), revision)
+    console.print(f"Database at revision {migrate.current_revision(engine())}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base.")) -> None:
+    """Revert migrations down to REVISION."""
+    from channelbase.core import migrate
+    migrate.downgrade(engine(), revision)
+    console.print(f"Database at revision {migrate.current_revision(engine()) or 'base'}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and whether it is the latest."""
+    from channelbase.core import migrate
+    current = migrate.current_revision(engine())
+    state = "up to date" if current == migrate.head_revision() else f"behind (latest is {migrate.head_revision()})"
+    console.print(f"{current or 'empty'}: {state}")
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on."),
+          workers: int = typer.Option(1, min=1, help="Worker processes."),
+          reload: bool = typer.Option(False, help="Reload on code changes (development).")) -> None:
+    """Run the web app and the API."""
+    import uvicorn
+
+    from channelbase.core import migrate
+    if not migrate.is_at_head(engine()):
+        fail("The database is not at the latest schema: run `channelbase db upgrade` first.")
+    console.print(f"Channelbase on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    uvicorn.run("channelbase.asgi:app", host=host, port=port, workers=workers, reload=reload,
+                proxy_headers=True, timeout_keep_alive=5, log_level="info")
+
+
+@app.command()
+def demo(scale: str = typer.Option("small", help="small, medium or large."),
+         seed: int = typer.Option(7, help="Random seed: the same seed gives the same data."),
+         reset: bool = typer.Option(False, help="Delete existing directory data first.")) -> None:
+    """Load deterministic demo data (territories, users, partners, contacts, accounts)."""
+    from channelbase.demo.generator import SCALES, generate
+    if scale not in SCALES:
+        fail(f"Unknown scale '{scale}': use one of {', '.join(SCALES)}.")
+    with cli_session() as session, domain_errors():
+        summary = generate(session, scale=scale, seed=seed, reset=reset, progress=console)
+    console.print(summary.describe())
+
+
+@users_app.command("create")
+def users_create(email: str, role: str = typer.Option(..., help="admin, manager or partner."),
+                 name: str = typer.Option("", help="Full name."),
+                 partner_id: int = typer.Option(None, help="The partner a partner user belongs to."),
+                 password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                              help="At least 10 characters.")) -> None:
+    """Create a user."""
+    with cli_session() as session, domain_errors():
+        actor = None if session.query(User.id).first() is None else cli_actor(session)
+        user = auth_service.create_user(session, actor, email=email, name=name or email, role=role,
+                                        password=password, partner_id=partner_id)
+    console.print(f"Created {user.role} {user.email} (#{user.id}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users."""
+    with cli_session() as session:
+        users = auth_service.list_users(session, cli_actor(session))
+    table = Table("id", "email", "name", "role", "partner", "active")
+    for u in users:
+        table.add_row(str(u.id), u.email, u.name, u.role, str(u.partner_id or ""), "yes" if u.is_active else "no")
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(email: str) -> None:
+    """Disable a user: they can no longer sign in, and their sessions and tokens end."""
+    with cli_session() as session, domain_errors():
+        auth_service.set_active(session, cli_actor(session), email, False)
+    console.print(f"Disabled {email}.")
+
+
+@users_app.command("enable")
+def users_enable(email: str) -> None:
+    """Enable a disabled user."""
+    with cli_session() as session, domain_errors():
+        auth_service.set_active(session, cli_actor(session), email, True)
+    console.print(f"Enabled {email}.")
+
+
+@users_app.command("token")
+def users_token(email: str, name: str = typer.Option("cli", help="What the token is for.")) -> None:
+    """Create a personal API token for EMAIL and print it once."""
+    with cli_session() as session, domain_errors():
+        cli_actor(session)
+        user = session.query(User).filter(User.email == email.lower(), User.is_active).first()
+        if user is None:
+            fail(f"No active user {email}.")
+        _token, secret = auth_service.create_api_token(session, user, name)
+    console.print(secret, highlight=False)
+
+
+def _mount_domains() -> None:
+    from channelbase.partners.cli import register
+    register(app)
+
+
+def main() -> None:
+    try:
+        get_settings()
+        _mount_domains()
+        app()
+    except ConfigError as exc:
+        print(f"channelbase: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,63 @@
+"""What every CLI command shares: settings, the unit of work, the acting user, error output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channelbase.auth.models import Role, User
+from channelbase.core.config import get_settings
+from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
+from channelbase.core.errors import DomainError
+
+console = Console()
+err_console = Console(stderr=True)
+_state: dict[str, str | None] = {"as_email": None}
+
+
+def set_acting_email(email: str | None) -> None:
+    _state["as_email"] = email
+
+
+@lru_cache
+def engine():
+    return make_engine(get_settings().database_url)
+
+
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    with unit_of_work(make_sessionmaker(engine())) as session:
+        yield session
+
+
+def cli_actor(session: Session) -> User:
+    """The user named by --as, or the first active admin: the terminal acts with an admin's rights."""
+    email = _state["as_email"]
+    stmt = select(User).where(User.is_active)
+    stmt = stmt.where(User.email == email.lower()) if email else stmt.where(User.role == Role.ADMIN).order_by(User.id)
+    user = session.scalars(stmt.limit(1)).first()
+    if user is None:
+        fail(f"No active user {email}." if email else
+             "No admin user yet: run `channelbase users create EMAIL --role admin` or `channelbase demo` first.")
+    return user
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn a service's DomainError into one red line and a non-zero exit."""
+    try:
+        yield
+    except DomainError as exc:
+        details = "".join(f"\n  {k}: {v}" for k, v in exc.field_errors.items() if k not in exc.message)
+        fail(exc.message + details)

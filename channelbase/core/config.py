@@ -1,0 +1,117 @@
+"""Settings from environment variables (prefix CHANNELBASE_) and an optional .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHANNELBASE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and the generated secret key.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/channelbase.db.")
+    secret_key: str = Field("", description="Signs cookies; generated into DATA_DIR/secret_key when empty.")
+    secret_key_file: Path | None = Field(None, description="Read the secret key from this file instead.")
+    base_url: str = Field("http://127.0.0.1:8000", description="Public URL; https makes cookies Secure.")
+    environment: str = Field("development", description="development or production.")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    smtp_user: str = Field("", description="SMTP user name (optional).")
+    smtp_password: str = Field("", description="SMTP password (optional).")
+    smtp_from: str = Field("channelbase@localhost", description="Sender address of e-mail.")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
+    login_max_failures: int = Field(5, ge=1, description="Failed sign-ins per e-mail within the window before lock-out.")
+    login_window_minutes: int = Field(15, ge=1, description="Window for counting failed sign-ins.")
+    session_days: int = Field(14, ge=1, description="Days a web session lasts.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, value: str) -> str:
+        if value not in ("development", "production"):
+            raise ValueError("must be development or production")
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'channelbase.db').resolve()}"
+        if self.database_url.startswith("postgres://"):
+            self.database_url = "postgresql://" + self.database_url[len("postgres://"):]
+        if self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+psycopg://" + self.database_url[len("postgresql://"):]
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: given, read from a file, or generated once and kept in the data folder."""
+        if self.secret_key_file:
+            try:
+                return self.secret_key_file.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(f"CHANNELBASE_SECRET_KEY_FILE: cannot read {self.secret_key_file}: {exc.strerror}")
+        if self.secret_key:
+            if self.environment == "production" and len(self.secret_key) < 32:
+                raise ConfigError("CHANNELBASE_SECRET_KEY: use at least 32 characters in production")
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        try:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(secrets.token_urlsafe(48))
+                path.chmod(0o600)
+            return path.read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"CHANNELBASE_DATA_DIR: cannot keep the secret key in {path}: {exc.strerror}")
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming the first bad setting and why."""
+    first = error.errors()[0]
+    name = "CHANNELBASE_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+    return f"{name}: {first['msg']} (got {first.get('input')!r})"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ConfigError(describe_error(error)) from None
+
+
+def documented_settings() -> dict[str, str]:
+    return {f"CHANNELBASE_{name.upper()}": field.description or "" for name, field in Settings.model_fields.items()}

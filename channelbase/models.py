@@ -1,0 +1,11 @@
+"""One import point for every domain's models (Alembic and the tests use it)."""
+
+from channelbase.auth.models import ApiToken, LoginAttempt, Role, User, WebSession
+from channelbase.core.audit import AuditEntry
+from channelbase.core.base import Base
+from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
+
+__all__ = [
+    "Account", "ApiToken", "AuditEntry", "Base", "Contact", "LoginAttempt", "Partner",
+    "PartnerLink", "Role", "Territory", "User", "WebSession",
+]
