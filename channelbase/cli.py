@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from channelbase.auth import service as auth_service
-from channelbase.auth.models import User
 from channelbase.cli_support import (
     cli_actor, cli_session, console, domain_errors, engine, err_console, fail, set_acting_email,
 )
@@ -71,12 +70,20 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 @app.command()
 def demo(scale: str = typer.Option("small", help="small, medium or large."),
          seed: int = typer.Option(7, help="Random seed: the same seed gives the same data."),
-         reset: bool = typer.Option(False, help="Delete existing directory data first.")) -> None:
+         reset: bool = typer.Option(False, help="Delete existing directory data first."),
+         if_empty: bool = typer.Option(False, help="Do nothing if the database already has users.")) -> None:
     """Load deterministic demo data (territories, users, partners, contacts, accounts)."""
     from channelbase.demo.generator import SCALES, generate
+    from channelbase.demo.world import DEMO_PASSWORD, demo_logins
     if scale not in SCALES:
         fail(f"Unknown scale '{scale}': use one of {', '.join(SCALES)}.")
     with cli_session() as session, domain_errors():
+        if if_empty and auth_service.any_user(session):
+            console.print("The database already has data; demo not loaded again. Demo sign-ins "
+                          f"(password {DEMO_PASSWORD}), if you loaded the demo before:")
+            for role, email, sees in demo_logins():
+                console.print(f"  {role:8} {email:32} sees {sees}", highlight=False)
+            return
         summary = generate(session, scale=scale, seed=seed, reset=reset, progress=console)
     console.print(summary.describe())
 
@@ -89,7 +96,7 @@ def users_create(email: str, role: str = typer.Option(..., help="admin, manager 
                                               help="At least 10 characters.")) -> None:
     """Create a user."""
     with cli_session() as session, domain_errors():
-        actor = None if session.query(User.id).first() is None else cli_actor(session)
+        actor = cli_actor(session) if auth_service.any_user(session) else None
         user = auth_service.create_user(session, actor, email=email, name=name or email, role=role,
                                         password=password, partner_id=partner_id)
     console.print(f"Created {user.role} {user.email} (#{user.id}).")
@@ -127,7 +134,7 @@ def users_token(email: str, name: str = typer.Option("cli", help="What the token
     """Create a personal API token for EMAIL and print it once."""
     with cli_session() as session, domain_errors():
         cli_actor(session)
-        user = session.query(User).filter(User.email == email.lower(), User.is_active).first()
+        user = auth_service.active_user_by_email(session, email)
         if user is None:
             fail(f"No active user {email}.")
         _token, secret = auth_service.create_api_token(session, user, name)

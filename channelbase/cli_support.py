@@ -8,10 +8,10 @@ from functools import lru_cache
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channelbase.auth.models import Role, User
+from channelbase.auth import service as auth_service
+from channelbase.auth.models import User
 from channelbase.core.config import get_settings
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.core.errors import DomainError
@@ -39,9 +39,7 @@ def cli_session() -> Iterator[Session]:
 def cli_actor(session: Session) -> User:
     """The user named by --as, or the first active admin: the terminal acts with an admin's rights."""
     email = _state["as_email"]
-    stmt = select(User).where(User.is_active)
-    stmt = stmt.where(User.email == email.lower()) if email else stmt.where(User.role == Role.ADMIN).order_by(User.id)
-    user = session.scalars(stmt.limit(1)).first()
+    user = auth_service.active_user_by_email(session, email) if email else auth_service.first_admin(session)
     if user is None:
         fail(f"No active user {email}." if email else
              "No admin user yet: run `channelbase users create EMAIL --role admin` or `channelbase demo` first.")

@@ -92,6 +92,18 @@ def set_active(session: Session, actor, email: str, active: bool) -> User:
     return user
 
 
+def any_user(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def active_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower(), User.is_active))
+
+
+def first_admin(session: Session) -> User | None:
+    return session.scalars(select(User).where(User.is_active, User.role == Role.ADMIN).order_by(User.id).limit(1)).first()
+
+
 def list_users(session: Session, actor) -> list[User]:
     from channelbase.auth.visibility import visible
     return list(session.scalars(visible(select(User), actor).order_by(User.role, User.name)))

@@ -27,8 +27,9 @@ def strip_accents(text: str) -> str:
 def name_tokens(name: str) -> list[str]:
     """Lower-case, accent-free tokens with connectors and trailing legal forms removed."""
     text = strip_accents(name).lower().replace("&", " and ")
-    tokens = [t for t in _NON_ALNUM.split(text) if t and t not in CONNECTORS]
-    return _strip_legal_forms(tokens)
+    # Legal forms first: "E.I.R.L." starts with the Portuguese connector "e".
+    tokens = _strip_legal_forms([t for t in _NON_ALNUM.split(text) if t])
+    return [t for t in tokens if t not in CONNECTORS] or tokens
 
 
 def _strip_legal_forms(tokens: list[str]) -> list[str]:

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole suite: once on SQLite, once on PostgreSQL, browser journeys in real Chromium in both.
+# Under CI (CI=true) a missing PostgreSQL or Chromium fails the run; elsewhere it is reported loudly.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+PG_URL="${CHANNELBASE_TEST_PG:-postgresql://postgres@127.0.0.1:5432/postgres}"
+CHROMIUM="${CHANNELBASE_CHROMIUM:-/usr/bin/chromium}"
+in_ci() { [ "${CI:-}" = "true" ]; }
+not_run=()
+marker=()
+
+if [ ! -x "$CHROMIUM" ]; then
+  if in_ci; then echo "FAIL: $CHROMIUM is missing; browser tests are mandatory in CI (apt-get install chromium)."; exit 1; fi
+  not_run+=("browser tests: Chromium not found at $CHROMIUM — enable with: sudo apt-get install chromium")
+  marker=(-m "not browser")
+fi
+
+pg_ok=0
+if "$PY" - "$PG_URL" <<'PYCODE' >/dev/null 2>&1
+import sys, psycopg
+psycopg.connect(sys.argv[1].replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
+PYCODE
+then pg_ok=1
+else
+  if in_ci; then echo "FAIL: PostgreSQL is not reachable at $PG_URL; the PostgreSQL pass is mandatory in CI."; exit 1; fi
+  not_run+=("PostgreSQL pass: no server at $PG_URL — enable with: sudo pg_ctlcluster \$(ls /etc/postgresql) main start  (or set CHANNELBASE_TEST_PG)")
+fi
+
+status=0
+echo "== Test pass 1/2: SQLite =="
+env -u CHANNELBASE_TEST_DB .venv/bin/pytest "${marker[@]}" "$@" || status=1
+
+if [ "$pg_ok" = 1 ]; then
+  echo "== Test pass 2/2: PostgreSQL ($PG_URL) =="
+  CHANNELBASE_TEST_DB="$PG_URL" .venv/bin/pytest "${marker[@]}" "$@" || status=1
+fi
+
+if [ ${#not_run[@]} -gt 0 ]; then
+  echo
+  echo "!! NOT RUN on this machine:"
+  for item in "${not_run[@]}"; do echo "!!   - $item"; done
+fi
+[ "$status" = 0 ] && echo "All test passes succeeded." || echo "Some tests FAILED (see above)."
+exit "$status"

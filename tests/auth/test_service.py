@@ -1,0 +1,77 @@
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from channelbase.auth import service
+from channelbase.auth.models import ApiToken, User
+from channelbase.core.errors import Conflict, InvalidInput, NotPermitted
+from channelbase.demo.world import DEMO_PASSWORD
+
+PACKAGE = Path(__file__).resolve().parents[2] / "channelbase"
+
+
+def test_passwords_are_stored_as_argon2_hashes(db, world):
+    user = db.get(User, world.users["lucia"])
+    assert user.password_hash.startswith("$argon2id$") and DEMO_PASSWORD not in user.password_hash
+
+
+def test_it_refuses_a_short_password(db, actor):
+    with pytest.raises(InvalidInput, match="at least 10"):
+        service.create_user(db, actor("admin"), email="x@y.com", name="X", role="manager", password="short")
+
+
+def test_partner_users_need_a_partner(db, actor):
+    with pytest.raises(InvalidInput, match="need a partner"):
+        service.create_user(db, actor("admin"), email="p@y.com", name="P", role="partner", password="long-enough-pw")
+
+
+def test_only_admins_create_users(db, actor):
+    with pytest.raises(NotPermitted):
+        service.create_user(db, actor("lucia"), email="m@y.com", name="M", role="manager", password="long-enough-pw")
+
+
+def test_e_mail_addresses_are_unique_ignoring_case(db, actor):
+    with pytest.raises(Conflict):
+        service.create_user(db, actor("admin"), email="LUCIA@channelbase.demo", name="L", role="manager",
+                            password="long-enough-pw")
+
+
+def test_a_disabled_user_cannot_sign_in_and_loses_sessions_and_tokens(db, actor, world):
+    lucia = actor("lucia")
+    token = service.start_session(db, lucia)
+    _t, secret = service.create_api_token(db, lucia, "sync")
+    service.set_active(db, actor("admin"), "lucia@channelbase.demo", False)
+    assert service.authenticate(db, "lucia@channelbase.demo", DEMO_PASSWORD) is None
+    assert service.user_for_session(db, token) is None
+    assert service.user_for_api_token(db, secret) is None
+
+
+def test_api_tokens_are_stored_as_digests_and_can_be_revoked(db, actor):
+    lucia = actor("lucia")
+    token, secret = service.create_api_token(db, lucia, "sync")
+    assert db.scalar(select(ApiToken.token_hash).where(ApiToken.id == token.id)) != secret
+    assert service.user_for_api_token(db, secret).id == lucia.id
+    service.revoke_api_token(db, lucia, token.id)
+    assert service.user_for_api_token(db, secret) is None
+
+
+def test_sign_in_is_limited_per_account(db):
+    for _ in range(3):
+        assert service.authenticate(db, "nathan@channelbase.demo", "wrong-wrong", max_failures=3) is None
+    with pytest.raises(service.TooManyAttempts):
+        service.authenticate(db, "nathan@channelbase.demo", DEMO_PASSWORD, max_failures=3)
+
+
+ADAPTERS = [p for p in PACKAGE.rglob("*.py") if p.name in ("web.py", "api.py", "cli.py") or p.name.startswith("web_")
+            or p.name.endswith("_web.py")]
+SQL_CALLS = {"select", "insert", "update", "delete", "execute", "scalars", "scalar", "text", "query"}
+
+
+@pytest.mark.parametrize("path", ADAPTERS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_adapters_issue_no_sql_of_their_own(path):
+    """Reads go through services (and so through the visibility helper); adapters stay thin."""
+    calls = [node for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Call)]
+    names = {getattr(c.func, "id", None) or getattr(c.func, "attr", None) for c in calls}
+    assert not names & SQL_CALLS, f"{path.name} builds SQL itself ({names & SQL_CALLS}); call a service instead"
