@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
 
 def _add_routers(app: FastAPI) -> None:
     from channelbase.api import router as api_router
+    from channelbase.auth.users_web import router as users_router
     from channelbase.auth.web import router as auth_router
     from channelbase.partners.web import router as partners_router
     from channelbase.web.home import router as home_router
@@ -50,6 +51,7 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(auth_router)
     app.include_router(home_router)
     app.include_router(partners_router)
+    app.include_router(users_router)
     app.include_router(api_router, prefix="/api/v1")
 
 
@@ -101,13 +103,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        errors = []
-        for item in exc.errors():
-            where = ".".join(str(p) for p in item["loc"])
-            errors.append(f"{where}: {item['msg']}")
-        message = "Invalid request: " + "; ".join(errors[:5])
+        errors = request_errors(exc)
+        message = "Invalid request: " + "; ".join(f"{k}: {v}" for k, v in list(errors.items())[:5])
         if _wants_json(request):
-            return JSONResponse({"detail": message, "errors": exc.errors() and _safe_errors(exc)}, status_code=422)
+            return JSONResponse({"detail": message, "errors": errors, "link": None}, status_code=422)
         return deps.render(request, "error.html", {"status": 422, "message": message}, status_code=422)
 
     @app.exception_handler(404)
@@ -127,8 +126,17 @@ def _add_error_handlers(app: FastAPI) -> None:
         return deps.render(request, "error.html", {"status": 500, "message": message}, status_code=500)
 
 
-def _safe_errors(exc: RequestValidationError) -> list[dict]:
-    return [{"loc": list(map(str, e["loc"])), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+def request_errors(exc: RequestValidationError) -> dict[str, str]:
+    """{field: message}, the same shape services use; malformed JSON is reported as such."""
+    errors: dict[str, str] = {}
+    for item in exc.errors():
+        where, *rest = [str(p) for p in item["loc"]] or ["request"]
+        if item["type"] == "json_invalid":
+            errors["body"] = f"malformed JSON near character {rest[0] if rest else '?'}: {item.get('ctx', {}).get('error', '')}".rstrip(": ")
+            continue
+        field = ".".join(rest) if where in ("body", "query", "path") and rest else where
+        errors.setdefault(field, item["msg"].removeprefix("Value error, "))
+    return errors
 
 
-__all__ = ["create_app", "field_errors"]
+__all__ = ["create_app", "field_errors", "request_errors"]

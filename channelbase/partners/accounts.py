@@ -138,3 +138,10 @@ def list_accounts_after(session: Session, actor: User, filters: AccountFilter, *
     if column is None:
         raise InvalidInput("sort must be one of: name, -name, id, -id")
     return keyset_page(session, account_query(actor, filters), column, Account.id, sort.startswith("-"), cursor, limit)
+
+
+def partner_accounts(session: Session, actor: User, partner_id: int, limit: int = 100) -> list[Account]:
+    """Live accounts the partner brought in, as far as the actor may see them (added with the web pages)."""
+    stmt = (visible(select(Account), actor).where(Account.partner_id == partner_id, Account.deleted_at.is_(None))
+            .order_by(Account.name_key, Account.id).limit(limit))
+    return list(session.scalars(stmt))

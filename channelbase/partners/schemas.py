@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from channelbase.core.validation import domain_from_website, normalize_country, normalize_tax_id
 from channelbase.partners.models import ContactRole, PartnerStatus, PartnerTier, PartnerType
@@ -41,14 +41,15 @@ class _TaxIdAndWebsite(Strict):
             domain_from_website(value)
         return value
 
-    @model_validator(mode="after")
-    def _tax_id_for_country(self):
-        tax_id = getattr(self, "tax_id", None)
-        if tax_id:
-            country = getattr(self, "country", None) or getattr(self, "_existing_country", None)
-            if country:
-                self.tax_id = normalize_tax_id(country, tax_id)
-        return self
+    @field_validator("tax_id", check_fields=False)
+    @classmethod
+    def _tax_id_for_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # `country` is declared before `tax_id`, so it is already parsed here. Without a country
+        # (a partial update) the service checks the id against the stored country.
+        country = info.data.get("country")
+        if value and country:
+            return normalize_tax_id(country, value)
+        return value or None
 
 
 class PartnerCreate(_TaxIdAndWebsite):

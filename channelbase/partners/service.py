@@ -263,4 +263,34 @@ def owners(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.role.in_(["admin", "manager"]), User.is_active).order_by(User.name)))
 
 
+# Read helpers for pages (added with the web pages) ------------------------------------------------
+
+def staff_names(session: Session, ids) -> dict[int, str]:
+    """Names of the given users, for owner columns of rows the actor already sees."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def partner_names(session: Session, actor: User, ids) -> dict[int, str]:
+    """Names of the partners among `ids` that the actor may see (deleted ones included)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    stmt = visible(select(Partner.id, Partner.name), actor, Partner).where(Partner.id.in_(wanted))
+    return dict(session.execute(stmt).all())
+
+
+def partner_counts_by_territory(session: Session, actor: User) -> dict[int, int]:
+    """Live visible partners per visible territory, each territory counting its whole subtree."""
+    direct_stmt = (visible(select(Partner.territory_id, func.count()), actor, Partner)
+                   .where(Partner.deleted_at.is_(None)).group_by(Partner.territory_id))
+    direct = dict(session.execute(direct_stmt).all())
+    paths = dict(session.execute(visible(select(Territory.id, Territory.path), actor, Territory)).all())
+    # Visible partners sit in visible territories, so their paths are all in `paths`.
+    return {tid: sum(n for other, n in direct.items() if paths.get(other, "").startswith(path))
+            for tid, path in paths.items()}
+
+
 __all__ = ["NotPermitted"]
