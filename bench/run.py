@@ -76,7 +76,10 @@ def _visible(where: str, column: str, actor: str) -> str:
 
 
 def cases(actor_ids: dict[str, int]) -> list[Case]:
-    out = []
+    # Floors: what any request costs here, without a list query, to read the ratios against.
+    out = [Case("floor: bare Starlette app", "-", "/", []),
+           Case("floor: small signed-in page", "lucia", "/account", []),
+           Case("floor: small API call", "lucia", "/api/v1/me", [])]
     for actor in ("lucia", "admin"):
         me = {"actor": actor_ids[actor]}
         filtered = _visible(FILTERED, "p.territory_id", actor)
@@ -150,6 +153,15 @@ def signed_in_clients(app, factory, actor_ids: dict[str, int]) -> dict[str, dict
     return clients
 
 
+def bare_client() -> TestClient:
+    """A one-route Starlette app: the cost of the TestClient round trip itself."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    return TestClient(Starlette(routes=[Route("/", lambda _request: PlainTextResponse("ok"))]))
+
+
 def timed(call: Callable[[], object], warmup: int, repeat: int) -> list[float]:
     for _ in range(warmup):
         call()
@@ -176,6 +188,8 @@ def measure_app(case: Case, client: TestClient, warmup: int, repeat: int) -> Non
 
 
 def measure_raw(case: Case, engine: Engine, warmup: int, repeat: int) -> None:
+    if not case.sql:
+        return
     raw = engine.raw_connection()
     try:
         statements = [_dbapi(sql, params, engine.dialect.name) for sql, params in case.sql]
@@ -252,15 +266,13 @@ def report(args, engine: Engine, load_seconds: float, results: list[Case]) -> st
              "| request | as | rows | app p50 | app p95 | app p99 | raw SQL p50 | raw SQL p95 | app p95 / raw p95 |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for case in results:
-        if not case.app_ms:
-            lines.append(f"| {case.name} `{case.path}` | {case.actor} | {case.rows} | {case.status} | | | "
-                         f"{percentile(case.raw_ms, 50):.2f} ms | {percentile(case.raw_ms, 95):.2f} ms | |")
-            continue
-        app95, raw95 = percentile(case.app_ms, 95), percentile(case.raw_ms, 95)
-        lines.append(
-            f"| {case.name} `{case.path}` | {case.actor} | {case.rows} | {percentile(case.app_ms, 50):.1f} ms | "
-            f"{app95:.1f} ms | {percentile(case.app_ms, 99):.1f} ms | {percentile(case.raw_ms, 50):.2f} ms | "
-            f"{raw95:.2f} ms | {app95 / raw95:.1f}× |")
+        app = (f"{percentile(case.app_ms, 50):.1f} ms | {percentile(case.app_ms, 95):.1f} ms | "
+               f"{percentile(case.app_ms, 99):.1f} ms" if case.app_ms else f"{case.status} | | ")
+        raw = (f"{percentile(case.raw_ms, 50):.2f} ms | {percentile(case.raw_ms, 95):.2f} ms" if case.raw_ms
+               else "– | –")
+        ratio = (f"{percentile(case.app_ms, 95) / percentile(case.raw_ms, 95):.1f}×"
+                 if case.app_ms and case.raw_ms else "")
+        lines.append(f"| {case.name} `{case.path}` | {case.actor} | {case.rows} | {app} | {raw} | {ratio} |")
     lines += ["", *verdict(results)]
     return "\n".join(lines) + "\n"
 
@@ -319,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         actor_ids = {key: session.scalar(select(User.id).where(User.email == f"{key}@channelbase.demo"))
                      for key in ("lucia", "admin")}
     clients = signed_in_clients(app, factory, actor_ids)
+    clients["-"] = {"page": bare_client()}
     results = cases(actor_ids)
     for case in results:
         client = clients[case.actor]["api" if case.path.startswith("/api/") else "page"]

@@ -12,13 +12,14 @@ from channelbase.auth import service
 from channelbase.auth.models import Role, User
 from channelbase.core.errors import Conflict, InvalidInput
 from channelbase.partners import service as partners
-from channelbase.partners.web_common import SIGNED_IN_PAGES, attempt, form, partner_choices, redirect, to_int
+from channelbase.partners.web_common import attempt, form, partner_choices, redirect, to_int
 from channelbase.web.deps import AdminActor, SessionDep, csrf_protect, render
 from channelbase.web.forms import parse
 
-router = APIRouter(dependencies=[Depends(csrf_protect), SIGNED_IN_PAGES])
+router = APIRouter(dependencies=[Depends(csrf_protect)])
 
-ROLE_OPTIONS = [(Role.ADMIN.value, "Admin"), (Role.MANAGER.value, "Channel manager"), (Role.PARTNER.value, "Partner user")]
+ROLE_OPTIONS = [(Role.ADMIN.value, "Admin"), (Role.MANAGER.value, "Channel manager"),
+                (Role.PARTNER.value, "Partner user")]
 LANGUAGE_OPTIONS = [("en", "English"), ("es", "Español"), ("pt", "Português")]
 UserForm = Annotated[dict[str, Any], form(optional=("partner_id",))]
 

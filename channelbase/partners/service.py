@@ -209,9 +209,9 @@ def get_contact(session: Session, actor: User, contact_id: int) -> Contact:
 
 def link_reseller(session: Session, actor: User, data: LinkCreate) -> PartnerLink:
     """Record that a distributor supplies a reseller."""
-    require_staff(actor, "link distributors and resellers")
     distributor = get_visible(session, actor, Partner, data.distributor_id)
     reseller = get_visible(session, actor, Partner, data.reseller_id)
+    require_staff(actor, "link distributors and resellers")
     if distributor.type != PartnerType.DISTRIBUTOR:
         raise InvalidInput(f"'{distributor.name}' is not a distributor.", field_errors={"distributor_id": "not a distributor"})
     if reseller.id == distributor.id or reseller.type == PartnerType.DISTRIBUTOR:
@@ -227,8 +227,8 @@ def link_reseller(session: Session, actor: User, data: LinkCreate) -> PartnerLin
 
 
 def unlink_reseller(session: Session, actor: User, link_id: int) -> None:
-    require_staff(actor, "unlink distributors and resellers")
     link = get_visible(session, actor, PartnerLink, link_id)
+    require_staff(actor, "unlink distributors and resellers")
     audit.record(session, actor, "delete", link, audit.snapshot(link))
     session.delete(link)
 

@@ -15,12 +15,13 @@ from channelbase.partners.accounts import ACCOUNT_SORTS
 from channelbase.partners.models import Account, Territory
 from channelbase.partners.schemas import AccountCreate, AccountFilter, AccountUpdate
 from channelbase.partners.web_common import (
-    SIGNED_IN_PAGES, attempt, choice_lists, drop_blank, form, list_links, page_args, parse_company, parse_filters, partner_choices,
-    redirect, territory_picker, wants_fragment,
+    attempt, choice_lists, drop_blank, form, list_links, list_page, page_args, parse_company,
+    parse_filters, partner_choices, redirect, territory_picker,
 )
+from channelbase.web.forms import parse
 from channelbase.web.deps import CurrentActor, SessionDep, render
 
-router = APIRouter(dependencies=[SIGNED_IN_PAGES])
+router = APIRouter()
 
 ACCOUNT_FIELDS = ("name", "website", "country", "industry", "is_public_sector", "tax_id", "territory_id")
 AccountForm = Annotated[dict[str, Any], form(booleans=("is_public_sector",), optional=("tax_id",))]
@@ -36,9 +37,7 @@ def account_list(request: Request, db: SessionDep, actor: CurrentActor):
                "page": page, "problem": problem, "sort": args["sort"], "params": request.query_params,
                "filtered": filters != AccountFilter(),
                "partner_names": service.partner_names(db, actor, (a.partner_id for a in page.items) if page else ())}
-    if wants_fragment(request):
-        return render(request, "partners/_account_table.html", context)
-    return render(request, "partners/accounts.html", context, status_code=problem.status if problem else 200)
+    return list_page(request, "partners/accounts.html", "partners/_account_table.html", context, problem)
 
 
 @router.get("/accounts/new", include_in_schema=False)
@@ -50,7 +49,7 @@ def new_account(request: Request, db: SessionDep, actor: CurrentActor):
 def create_account(request: Request, db: SessionDep, actor: CurrentActor, data: AccountForm):
     data = _without_staff_fields(actor, data)
     account, error = attempt(db, lambda: accounts.create_account(
-        db, actor, parse_company(AccountCreate, drop_blank(data, "territory_id", "partner_id"))))
+        db, actor, parse(AccountCreate, drop_blank(data, "territory_id", "partner_id"))))
     if error:
         return _account_form(request, db, actor, data, error)
     return redirect(f"/accounts/{account.id}")
@@ -77,7 +76,7 @@ def update_account(request: Request, db: SessionDep, actor: CurrentActor, accoun
     data = _without_staff_fields(actor, data)
     data.pop("partner_id", None)  # who brought the account in is not edited here
     _, error = attempt(db, lambda: accounts.update_account(
-        db, actor, account_id, parse_company(AccountUpdate, drop_blank(data, "territory_id"))))
+        db, actor, account_id, parse(AccountUpdate, drop_blank(data, "territory_id"))))
     if error is None:
         return redirect(f"/accounts/{account_id}")
     if isinstance(error, StaleEdit):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -21,7 +19,7 @@ from channelbase.partners.models import (
     PARTNER_TYPE_LABELS, ContactRole, Partner, PartnerStatus, PartnerTier, PartnerType, Territory,
 )
 from channelbase.partners.schemas import PartnerFilter
-from channelbase.web.deps import CurrentActor, SessionDep, is_htmx, templates
+from channelbase.web.deps import is_htmx, render, templates
 from channelbase.web.forms import form_data, parse
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,25 +36,6 @@ INDUSTRIES = ("Education", "Energy", "Financial services", "Government", "Health
 
 templates.env.filters.setdefault("country_name", country_name)
 templates.env.globals.setdefault("format_tax_id", format_tax_id)
-
-
-def _actor_survives_errors(db: SessionDep, actor: CurrentActor) -> Iterator[None]:
-    """Keep the actor loaded when a page fails, so the error page can still show who is signed in.
-
-    On an error the unit of work rolls back and closes the session, which would leave the actor
-    expired and detached by the time the app's error handler renders error.html.
-    """
-    try:
-        yield
-    except Exception:
-        with suppress(SQLAlchemyError):
-            db.rollback()
-            db.refresh(actor)
-            db.expunge(actor)
-        raise
-
-
-SIGNED_IN_PAGES = Depends(_actor_survives_errors, scope="function")
 
 
 def form(*, booleans: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> Any:
@@ -76,6 +55,18 @@ def wants_fragment(request: Request) -> bool:
     return is_htmx(request) and request.headers.get("hx-history-restore-request") != "true"
 
 
+def list_page(request: Request, page_template: str, fragment_template: str, context: dict[str, Any],
+              problem: InvalidInput | None = None):
+    """A list page, or only its results for htmx, which then shows the tidied URL in the address bar."""
+    if wants_fragment(request):
+        response = render(request, fragment_template, context)
+        response.headers["HX-Push-Url"] = url_with(request)
+    else:
+        response = render(request, page_template, context, status_code=problem.status if problem else 200)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
 def attempt(db: Session, action: Callable[[], R]) -> tuple[R | None, InvalidInput | Conflict | None]:
     """Run a form's parse-and-save; on a user-fixable error undo partial writes and return the error.
 
@@ -87,19 +78,6 @@ def attempt(db: Session, action: Callable[[], R]) -> tuple[R | None, InvalidInpu
     except (InvalidInput, Conflict) as exc:
         db.rollback()
         return None, exc
-
-
-def parse_company(schema: type[M], data: dict[str, Any]) -> M:
-    """parse(), showing the schema's tax-id check beside the tax id field.
-
-    The check needs the country, so it is a model validator and pydantic reports it without a field.
-    """
-    try:
-        return parse(schema, data)
-    except InvalidInput as exc:
-        if "__all__" in exc.field_errors:
-            exc.field_errors["tax_id"] = exc.field_errors.pop("__all__")
-        raise
 
 
 def drop_blank(data: dict[str, Any], *names: str) -> dict[str, Any]:

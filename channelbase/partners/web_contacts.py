@@ -13,12 +13,13 @@ from channelbase.partners import service
 from channelbase.partners.models import Contact, Partner
 from channelbase.partners.schemas import ContactCreate, ContactUpdate
 from channelbase.partners.web_common import (
-    SIGNED_IN_PAGES, attempt, choice_lists, form, list_links, page_args, problem_status, redirect, to_int, values_of, wants_fragment,
+    attempt, choice_lists, form, list_links, list_page, page_args, problem_status, redirect, to_int,
+    values_of,
 )
 from channelbase.web.deps import CurrentActor, SessionDep, is_htmx, render
 from channelbase.web.forms import parse
 
-router = APIRouter(dependencies=[SIGNED_IN_PAGES])
+router = APIRouter()
 
 CONTACT_FIELDS = ("name", "email", "phone", "role", "is_primary", "language")
 ContactForm = Annotated[dict[str, Any], form(booleans=("is_primary",))]
@@ -30,8 +31,7 @@ def contact_list(request: Request, db: SessionDep, actor: CurrentActor, q: str =
     page = service.list_contacts(db, actor, q=q[:200], page=args["page"], per_page=args["per_page"])
     context = {**list_links(request, (), "name"), "page": page, "q": q,
                "partner_names": service.partner_names(db, actor, (c.partner_id for c in page.items))}
-    template = "partners/_contact_table.html" if wants_fragment(request) else "partners/contacts.html"
-    return render(request, template, context)
+    return list_page(request, "partners/contacts.html", "partners/_contact_table.html", context)
 
 
 @router.post("/contacts", include_in_schema=False)

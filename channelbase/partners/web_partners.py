@@ -15,13 +15,13 @@ from channelbase.partners.models import Partner, PartnerType
 from channelbase.partners.schemas import LinkCreate, PartnerCreate, PartnerFilter, PartnerUpdate
 from channelbase.partners.service import PARTNER_SORTS
 from channelbase.partners.web_common import (
-    SIGNED_IN_PAGES, attempt, choice_lists, drop_blank, form, list_links, owner_options, page_args, parse_company, parse_filters,
-    partner_choices, redirect, territory_picker, values_of, wants_fragment,
+    attempt, choice_lists, drop_blank, form, list_links, list_page, owner_options, page_args,
+    parse_company, parse_filters, partner_choices, redirect, territory_picker, values_of,
 )
 from channelbase.web.deps import CurrentActor, SessionDep, StaffActor, render
 from channelbase.web.forms import parse
 
-router = APIRouter(dependencies=[SIGNED_IN_PAGES])
+router = APIRouter()
 
 PARTNER_FIELDS = tuple(PartnerCreate.model_fields)
 NEW_PARTNER_DEFAULTS = {"tier": "registered", "status": "prospect", "currency": "USD"}
@@ -40,9 +40,7 @@ def partner_list(request: Request, db: SessionDep, actor: CurrentActor):
                "filtered": filters != PartnerFilter(),
                "owner_options": owner_options(db) if actor.is_staff else [],
                "owner_names": service.staff_names(db, (p.owner_id for p in page.items) if page else ())}
-    if wants_fragment(request):
-        return render(request, "partners/_partner_table.html", context)
-    return render(request, "partners/list.html", context, status_code=problem.status if problem else 200)
+    return list_page(request, "partners/list.html", "partners/_partner_table.html", context, problem)
 
 
 @router.get("/partners/new", include_in_schema=False)
@@ -53,7 +51,7 @@ def new_partner(request: Request, db: SessionDep, actor: StaffActor):
 @router.post("/partners", include_in_schema=False)
 def create_partner(request: Request, db: SessionDep, actor: StaffActor, data: PartnerForm):
     partner, error = attempt(db, lambda: service.create_partner(
-        db, actor, parse_company(PartnerCreate, drop_blank(data, "territory_id", "type"))))
+        db, actor, parse(PartnerCreate, drop_blank(data, "territory_id", "type"))))
     if error:
         return _partner_form(request, db, actor, data, error)
     return redirect(f"/partners/{partner.id}")
@@ -75,7 +73,7 @@ def edit_partner(request: Request, db: SessionDep, actor: CurrentActor, partner_
 def update_partner(request: Request, db: SessionDep, actor: CurrentActor, partner_id: int, data: PartnerForm):
     partner = _editable_partner(db, actor, partner_id)
     _, error = attempt(db, lambda: service.update_partner(
-        db, actor, partner_id, parse_company(PartnerUpdate, drop_blank(data, "territory_id", "type"))))
+        db, actor, partner_id, parse(PartnerUpdate, drop_blank(data, "territory_id", "type"))))
     if error is None:
         return redirect(f"/partners/{partner_id}")
     if isinstance(error, StaleEdit):

@@ -13,12 +13,12 @@ from channelbase.partners import service, territories
 from channelbase.partners.models import Territory
 from channelbase.partners.schemas import PartnerFilter, TerritoryCreate, TerritoryUpdate
 from channelbase.partners.web_common import (
-    SIGNED_IN_PAGES, CURRENCIES, attempt, choice_lists, form, owner_options, redirect, territory_options,
+    CURRENCIES, attempt, choice_lists, form, owner_options, redirect, territory_options,
 )
 from channelbase.web.deps import AdminActor, SessionDep, StaffActor, render
 from channelbase.web.forms import parse
 
-router = APIRouter(dependencies=[SIGNED_IN_PAGES])
+router = APIRouter()
 
 TERRITORY_FIELDS = ("name", "owner_id", "currency")
 TerritoryForm = Annotated[dict[str, Any], form(optional=("parent_id", "owner_id"))]

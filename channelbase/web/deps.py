@@ -56,9 +56,17 @@ def get_db(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
+def _detached(db: Session, user: User | None) -> User | None:
+    # A rollback expires every row in the session; the actor must stay readable for the error page.
+    if user is not None:
+        db.flush()
+        db.expunge(user)
+    return user
+
+
 def optional_actor(request: Request, db: SessionDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
-    user = auth_service.user_for_session(db, token) if token else None
+    user = _detached(db, auth_service.user_for_session(db, token) if token else None)
     request.state.actor = user
     return user
 
@@ -89,7 +97,7 @@ def api_actor(request: Request, db: SessionDep) -> User:
     if user is None:
         raise ApiUnauthorized("Missing or invalid API token: send 'Authorization: Bearer <token>' "
                               "(create one on your account page or with `channelbase users token`).")
-    request.state.actor = user
+    request.state.actor = _detached(db, user)
     return user
 
 

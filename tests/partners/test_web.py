@@ -61,7 +61,7 @@ def test_it_sorts_partners_by_name_descending(client_as):
 
 def test_it_links_column_headers_to_toggle_the_sort(client_as):
     page = client_as("admin").get("/partners?sort=name&type=var")
-    assert 'href="/partners?sort=-name&amp;type=var"' in page.text or 'href="/partners?type=var&amp;sort=-name"' in page.text
+    assert 'href="/partners?sort=-name&amp;type=var"' in page.text
 
 
 def test_it_paginates_partners(client_as, db, actor, world):
@@ -90,7 +90,8 @@ def test_it_returns_the_whole_page_when_htmx_restores_history(client_as):
     assert "<html" in page.text
 
 
-@pytest.mark.parametrize("query, message", [("type=bogus", "Input should be"), ("country=XX", "'XX' is not an ISO 3166")])
+@pytest.mark.parametrize("query, message", [
+    ("type=bogus", "Input should be"), ("country=XX", "'XX' is not an ISO 3166")])
 def test_it_explains_invalid_filters_instead_of_failing(client_as, query, message):
     page = client_as("admin").get(f"/partners?{query}")
     assert page.status_code == 422

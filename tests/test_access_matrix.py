@@ -1,0 +1,213 @@
+"""Every route of the app (found from the router, so new routes are covered automatically) against
+every actor: anonymous, admin, manager of territory A (Latin America) and B (North America), and
+partner users of partner A (Soluções Abertas) and B (Nube Bravo). The objects in the URLs belong to
+partner A. A route missing from EXPECTED fails the test."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.routing import Mount, Route
+
+from channelbase.app import create_app
+from channelbase.core.config import Settings
+from channelbase.demo.world import DEMO_PASSWORD
+
+ACTORS = ("anon", "admin", "lucia", "nathan", "ana", "bruno")
+
+# What each actor gets. ok: the action ran (2xx/3xx, or a 409/422 about the data, never about access);
+# login: sent to sign in (pages) or 401 (API); 403: not allowed for the role; 404: hidden row.
+PUBLIC = dict(anon="ok", admin="ok", lucia="ok", nathan="ok", ana="ok", bruno="ok")
+SIGNED_IN = dict(anon="login", admin="ok", lucia="ok", nathan="ok", ana="ok", bruno="ok")
+STAFF = dict(anon="login", admin="ok", lucia="ok", nathan="ok", ana="403", bruno="403")
+ADMIN = dict(anon="login", admin="ok", lucia="403", nathan="403", ana="403", bruno="403")
+# Rows of partner A: its manager and its own users may act; the other manager and partner see nothing.
+A_ROW = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="ok", bruno="404")
+# Rows of partner A that only staff may change: partner A's own users are refused, others see nothing.
+A_ROW_STAFF = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="404")
+# Linking partner A to a distributor its own users cannot see: the distributor is "not found" to them.
+A_LINK_CREATE = {**A_ROW_STAFF, "ana": "404"}
+# A territory page for staff: the other manager does not see territory A.
+A_TERRITORY_PAGE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
+# A territory through the API: partner users see their own partner's territory.
+A_TERRITORY_API = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="ok", bruno="404")
+A_TERRITORY_ADMIN = ADMIN
+# Only the owner of an API token may revoke it (the token in the URL is the admin's).
+# Signing out always lands on the sign-in page.
+SIGN_OUT = dict(anon="login", admin="login", lucia="login", nathan="login", ana="login", bruno="login")
+OWN_TOKEN = dict(anon="login", admin="ok", lucia="404", nathan="404", ana="404", bruno="404")
+
+EXPECTED: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/static"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): SIGN_OUT,
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id}/revoke"): OWN_TOKEN,
+    # Partner pages
+    ("GET", "/partners"): SIGNED_IN,
+    ("GET", "/partners/new"): STAFF,
+    ("POST", "/partners"): STAFF,
+    ("GET", "/partners/{partner_id}"): A_ROW,
+    ("GET", "/partners/{partner_id}/edit"): A_ROW_STAFF,
+    ("POST", "/partners/{partner_id}"): A_ROW_STAFF,
+    ("POST", "/partners/{partner_id}/delete"): A_ROW_STAFF,
+    ("POST", "/partners/{partner_id}/restore"): A_ROW_STAFF,
+    ("POST", "/partners/{partner_id}/links"): A_LINK_CREATE,
+    ("POST", "/partners/{partner_id}/links/{link_id}/delete"): A_ROW_STAFF,
+    ("GET", "/contacts"): SIGNED_IN,
+    ("POST", "/contacts"): A_ROW,
+    ("GET", "/contacts/{contact_id}/edit"): A_ROW,
+    ("POST", "/contacts/{contact_id}"): A_ROW,
+    ("POST", "/contacts/{contact_id}/delete"): A_ROW,
+    ("GET", "/accounts"): SIGNED_IN,
+    ("GET", "/accounts/new"): SIGNED_IN,
+    ("POST", "/accounts"): SIGNED_IN,
+    ("GET", "/accounts/{account_id}"): A_ROW,
+    ("GET", "/accounts/{account_id}/edit"): A_ROW,
+    ("POST", "/accounts/{account_id}"): A_ROW,
+    ("POST", "/accounts/{account_id}/delete"): A_ROW_STAFF,
+    ("POST", "/accounts/{account_id}/restore"): A_ROW_STAFF,
+    ("GET", "/territories"): STAFF,
+    ("POST", "/territories"): ADMIN,
+    ("GET", "/territories/{territory_id}"): A_TERRITORY_PAGE,
+    ("GET", "/territories/{territory_id}/edit"): A_TERRITORY_ADMIN,
+    ("POST", "/territories/{territory_id}/edit"): A_TERRITORY_ADMIN,
+    ("GET", "/users"): ADMIN,
+    ("POST", "/users"): ADMIN,
+    ("POST", "/users/{user_id}/disable"): ADMIN,
+    ("POST", "/users/{user_id}/enable"): ADMIN,
+    # JSON API
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/partners"): SIGNED_IN,
+    ("POST", "/api/v1/partners"): STAFF,
+    ("GET", "/api/v1/partners/{partner_id}"): A_ROW,
+    ("PATCH", "/api/v1/partners/{partner_id}"): A_ROW_STAFF,
+    ("DELETE", "/api/v1/partners/{partner_id}"): A_ROW_STAFF,
+    ("POST", "/api/v1/partners/{partner_id}/restore"): A_ROW_STAFF,
+    ("GET", "/api/v1/partners/{partner_id}/contacts"): A_ROW,
+    ("GET", "/api/v1/partners/{partner_id}/links"): A_ROW,
+    ("POST", "/api/v1/links"): A_LINK_CREATE,
+    ("DELETE", "/api/v1/links/{link_id}"): A_ROW_STAFF,
+    ("GET", "/api/v1/contacts"): SIGNED_IN,
+    ("POST", "/api/v1/contacts"): A_ROW,
+    ("GET", "/api/v1/contacts/{contact_id}"): A_ROW,
+    ("PATCH", "/api/v1/contacts/{contact_id}"): A_ROW,
+    ("DELETE", "/api/v1/contacts/{contact_id}"): A_ROW,
+    ("GET", "/api/v1/accounts"): SIGNED_IN,
+    ("POST", "/api/v1/accounts"): SIGNED_IN,
+    ("GET", "/api/v1/accounts/{account_id}"): A_ROW,
+    ("PATCH", "/api/v1/accounts/{account_id}"): A_ROW,
+    ("DELETE", "/api/v1/accounts/{account_id}"): A_ROW_STAFF,
+    ("POST", "/api/v1/accounts/{account_id}/restore"): A_ROW_STAFF,
+    ("GET", "/api/v1/territories"): SIGNED_IN,
+    ("GET", "/api/v1/territories/{territory_id}"): A_TERRITORY_API,
+    ("POST", "/api/v1/territories"): ADMIN,
+    ("PATCH", "/api/v1/territories/{territory_id}"): A_TERRITORY_ADMIN,
+}
+
+
+def app_routes(routes=None, prefix: str = ""):
+    """(method, path) of every route, walking included routers."""
+    if routes is None:
+        routes = create_app(Settings(_env_file=None, secret_key="m" * 40, database_url="sqlite://")).routes
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from app_routes(included.routes, prefix + route.include_context.prefix)
+        elif isinstance(route, Mount):
+            yield "GET", prefix + route.path
+        elif isinstance(route, Route):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
+                yield method, prefix + route.path
+
+
+ROUTES = sorted(set(app_routes()))
+
+
+def test_every_route_has_expectations():
+    missing = [route for route in ROUTES if route not in EXPECTED]
+    assert not missing, f"add these routes to EXPECTED in tests/test_access_matrix.py: {missing}"
+    stale = [route for route in EXPECTED if route not in ROUTES]
+    assert not stale, f"these routes no longer exist; remove them from EXPECTED: {stale}"
+
+
+def _url(path: str, world, token_id: int) -> str:
+    ids = {"partner_id": world.partners["abertas"], "contact_id": world.contacts["ana"],
+           "account_id": world.accounts["abertas"], "territory_id": world.territories["brazil"],
+           "link_id": world.links["delta_abertas"], "user_id": world.users["ana"], "token_id": token_id}
+    path = "/static/app.css" if path == "/static" else path
+    return path.format(**ids)
+
+
+def _body(method: str, path: str, world) -> dict:
+    """A valid body, so a permitted actor's request reaches the action (not just the validator)."""
+    abertas, brazil = world.partners["abertas"], world.territories["brazil"]
+    bodies = {
+        "/partners": dict(name="Matrix Redes Ltda.", type="var", territory_id=brazil, country="BR", currency="BRL"),
+        "/partners/{partner_id}": dict(version=1, name="Soluções Abertas Ltda.", type="var", territory_id=brazil,
+                                       country="BR", currency="BRL", tier="gold", status="active", city="Santos"),
+        "/partners/{partner_id}/links": dict(distributor_id=world.partners["delta"], reseller_id=abertas),
+        "/links": dict(distributor_id=world.partners["delta"], reseller_id=abertas),
+        "/contacts": dict(partner_id=abertas, name="Matrix Contact", email="matrix@abertas.com.br"),
+        "/contacts/{contact_id}": dict(version=1, name="Ana Souza", email="ana@abertas.com.br", phone="+55 11 5555"),
+        "/accounts": dict(name="Matrix Cliente S.A.", country="BR", territory_id=brazil),
+        "/accounts/{account_id}": dict(version=1, name="Prefeitura de Campinas", country="BR", industry="Government"),
+        "/territories": dict(name="Matrix Land", parent_id=brazil, currency="BRL"),
+        "/territories/{territory_id}/edit": dict(version=1, name="Brazil", currency="BRL"),
+        "/users": dict(email="matrix@channelbase.demo", name="Matrix", role="manager", password="matrix-password-1"),
+        "/login": dict(email="ana@abertas.com.br", password=DEMO_PASSWORD),
+        "/account/tokens": dict(name="matrix"),
+    }
+    key = path.removeprefix("/api/v1")
+    body = dict(bodies.get(key, {}))
+    if method == "PATCH":
+        body = {"version": 1, "city": "Santos"} if "partner" in key else {"version": 1, "name": body.get("name", "X")}
+    return body
+
+
+def _outcome(response, api: bool) -> str:
+    status = response.status_code
+    if api and status == 401:
+        return "login"
+    if status in (302, 303) and response.headers.get("location", "").startswith("/login"):
+        return "login"
+    if status in (403, 404):
+        return str(status)
+    assert status < 500, f"server error {status}: {response.text[:300]}"
+    return "ok" if status < 400 or status in (409, 422) else f"unexpected {status}"
+
+
+@pytest.fixture
+def admin_token_id(db, actor):
+    from channelbase.auth import service as auth_service
+    token, _secret = auth_service.create_api_token(db, actor("admin"), "matrix")
+    db.flush()
+    return token.id
+
+
+@pytest.mark.parametrize("who", ACTORS)
+@pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id):
+    expected = EXPECTED.get((method, path))
+    if expected is None:
+        pytest.fail(f"{method} {path} has no expectations in EXPECTED")
+    api = path.startswith("/api/v1/") and path != "/api/v1/openapi.json"
+    if who == "anon":
+        client = anon
+        client.cookies.set("cb_csrf", "matrix")
+        client.headers["X-CSRF-Token"] = "matrix"
+    else:
+        client = api_as(who) if api else client_as(who)
+    url, body = _url(path, world, admin_token_id), _body(method, path, world)
+    if method == "GET":
+        response = client.get(url)
+    elif api:
+        response = client.request(method, url, json=body if method in ("POST", "PATCH") else None)
+    else:
+        response = client.request(method, url, data=body)
+    assert _outcome(response, api) == expected[who], f"{who} {method} {url} -> {response.status_code}"
