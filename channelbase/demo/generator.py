@@ -92,8 +92,8 @@ class DemoSummary:
         """What the `demo` command prints at the end: counts, where to go and whom to sign in as."""
         lines = [
             f"Demo data loaded (scale {self.scale}, seed {self.seed}) in {self.seconds:.1f} s:",
-            f"  {self.partners:,} partners, {self.contacts:,} contacts, {self.links:,} distributor links, "
-            f"{self.accounts:,} accounts, {self.territories:,} territories, {self.users:,} users.",
+            f"  {self.partners:,} partners, {self.contacts:,} contacts, {self.links:,} distributor links,",
+            f"  {self.accounts:,} accounts, {self.territories:,} territories, {self.users:,} users.",
             "",
             f"Run `channelbase serve` and open {APP_URL}",
             f"Sign in with the password {DEMO_PASSWORD} as:",
@@ -177,7 +177,8 @@ class _Place:
 
 
 class _Loader:
-    """Builds rows with one seeded random generator per table, so changing one table leaves the others."""
+    """Builds rows with one seeded random generator per table: a change to one table's rules leaves
+    the random draws of the others as they were."""
 
     def __init__(self, session: Session, scale: Scale, seed: int):
         self.session, self.scale, self.seed = session, scale, seed

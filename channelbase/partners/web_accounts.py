@@ -15,11 +15,11 @@ from channelbase.partners.accounts import ACCOUNT_SORTS
 from channelbase.partners.models import Account, Territory
 from channelbase.partners.schemas import AccountCreate, AccountFilter, AccountUpdate
 from channelbase.partners.web_common import (
-    attempt, choice_lists, drop_blank, form, list_links, list_page, page_args, parse_company,
-    parse_filters, partner_choices, redirect, territory_picker,
+    attempt, choice_lists, drop_blank, form, list_links, list_page, page_args, parse_filters,
+    partner_choices, redirect, territory_picker,
 )
-from channelbase.web.forms import parse
 from channelbase.web.deps import CurrentActor, SessionDep, render
+from channelbase.web.forms import parse
 
 router = APIRouter()
 
@@ -81,7 +81,7 @@ def update_account(request: Request, db: SessionDep, actor: CurrentActor, accoun
         return redirect(f"/accounts/{account_id}")
     if isinstance(error, StaleEdit):
         stored = _stored(account)
-        unsaved = [(k, data.get(k), stored[k]) for k in ACCOUNT_FIELDS if k in data and str(data[k]) != str(stored[k])]
+        unsaved = [(k, data[k], stored[k]) for k in ACCOUNT_FIELDS if k in data and str(data[k]) != str(stored[k])]
         return _account_form(request, db, actor, stored, error, account=account, unsaved=unsaved)
     return _account_form(request, db, actor, data, error, account=account)
 

@@ -61,7 +61,7 @@ def update_contact(request: Request, db: SessionDep, actor: CurrentActor, contac
         return redirect(f"/partners/{partner.id}#contacts")
     if isinstance(error, StaleEdit):
         stored = _stored(contact)
-        unsaved = [(k, data.get(k), stored[k]) for k in CONTACT_FIELDS if str(data.get(k)) != str(stored[k])]
+        unsaved = [(k, data[k], stored[k]) for k in CONTACT_FIELDS if k in data and str(data[k]) != str(stored[k])]
         return _contact_form(request, partner, contact, stored, error, unsaved)
     return _contact_form(request, partner, contact, data, error)
 

@@ -16,7 +16,7 @@ from channelbase.partners.schemas import LinkCreate, PartnerCreate, PartnerFilte
 from channelbase.partners.service import PARTNER_SORTS
 from channelbase.partners.web_common import (
     attempt, choice_lists, drop_blank, form, list_links, list_page, owner_options, page_args,
-    parse_company, parse_filters, partner_choices, redirect, territory_picker, values_of,
+    parse_filters, partner_choices, redirect, territory_picker, values_of,
 )
 from channelbase.web.deps import CurrentActor, SessionDep, StaffActor, render
 from channelbase.web.forms import parse

@@ -66,7 +66,7 @@ def update_territory(request: Request, db: SessionDep, actor: AdminActor, territ
         return redirect(f"/territories/{territory_id}")
     if isinstance(error, StaleEdit):
         stored = _stored(territory)
-        unsaved = [(k, data.get(k), stored[k]) for k in TERRITORY_FIELDS if str(data.get(k)) != str(stored[k])]
+        unsaved = [(k, data[k], stored[k]) for k in TERRITORY_FIELDS if k in data and str(data[k]) != str(stored[k])]
         return _territory_form(request, db, territory, stored, error, unsaved)
     return _territory_form(request, db, territory, data, error)
 

@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from channelbase.core.audit import AuditEntry
 from channelbase.partners import service
@@ -80,9 +80,31 @@ def test_it_caps_the_page_size_at_100(client_as, db, actor, world):
 
 
 def test_it_returns_only_the_table_fragment_to_htmx(client_as):
-    page = client_as("admin").get("/partners?q=bravo", headers={"HX-Request": "true"})
+    page = client_as("admin").get("/partners?q=bravo&type=&tier=&sort=name", headers={"HX-Request": "true"})
     assert page.status_code == 200
     assert "<html" not in page.text and "Nube Bravo" in page.text
+    assert page.headers["HX-Push-Url"] == "/partners?q=bravo&sort=name"  # the address bar skips empty filters
+
+
+def test_the_list_runs_the_same_number_of_queries_for_4_or_100_rows(client_as, db, actor, world, engine):
+    client = client_as("admin")
+    few = _count_queries(engine, lambda: client.get("/partners?per_page=100"))
+    _add_partners(db, actor, world, 96)
+    assert _count_queries(engine, lambda: client.get("/partners?per_page=100")) == few
+
+
+def _count_queries(engine, action) -> int:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
 
 
 def test_it_returns_the_whole_page_when_htmx_restores_history(client_as):
@@ -128,6 +150,11 @@ def test_a_partner_user_may_not_edit_their_own_partner(client_as, world):
 
 def test_a_manager_gets_404_for_partners_outside_their_territories(client_as, world):
     assert client_as("nathan").get(f"/partners/{world.partners['abertas']}").status_code == 404
+
+
+def test_it_refuses_a_form_post_without_the_csrf_token(client_as, world):
+    response = client_as("lucia").post("/partners", data=_partner_form(world), headers={"X-CSRF-Token": ""})
+    assert response.status_code == 403 and "form expired" in response.text
 
 
 def test_partner_users_may_not_open_staff_pages(client_as):
