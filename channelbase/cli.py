@@ -9,7 +9,7 @@ from rich.table import Table
 
 from channelbase.auth import service as auth_service
 from channelbase.cli_support import (
-    cli_actor, cli_session, console, domain_errors, engine, err_console, fail, set_acting_email,
+    cli_actor, cli_session, console, domain_errors, engine, fail, set_acting_email,
 )
 from channelbase.core.config import ConfigError, get_settings
 

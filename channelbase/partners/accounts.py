@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.auth.visibility import get_visible, visible
 from channelbase.core import audit
-from channelbase.core.base import utcnow
-from channelbase.core.errors import Conflict, InvalidInput
+from channelbase.core.errors import InvalidInput
 from channelbase.core.names import company_key
 from channelbase.core.pagination import Page, keyset_page, paginate
 from channelbase.core.validation import domain_from_website
 from channelbase.partners.common import (
-    check_version, refuse_duplicate, require_staff, require_territory_in_scope, validated_tax_id,
+    check_version, refuse_duplicate, require_territory_in_scope, restore, soft_delete, validated_tax_id,
 )
 from channelbase.partners.models import Account, Partner, Territory
 from channelbase.partners.schemas import AccountCreate, AccountFilter, AccountUpdate
@@ -77,24 +76,14 @@ def update_account(session: Session, actor: User, account_id: int, data: Account
 
 
 def delete_account(session: Session, actor: User, account_id: int) -> Account:
-    account = get_visible(session, actor, Account, account_id)
-    require_staff(actor, "delete accounts")
-    before = audit.snapshot(account)
-    account.deleted_at = utcnow()
-    audit.record(session, actor, "delete", account, before)
-    return account
+    """Soft-delete an account; it can be restored."""
+    return soft_delete(session, actor, get_visible(session, actor, Account, account_id))
 
 
 def restore_account(session: Session, actor: User, account_id: int) -> Account:
+    """Bring back a soft-deleted account, unless a live one now has its name, tax id or domain."""
     account = get_visible(session, actor, Account, account_id, include_deleted=True)
-    require_staff(actor, "restore accounts")
-    if account.deleted_at is None:
-        raise Conflict(f"Account '{account.name}' is not deleted.")
-    _refuse_duplicate_account(session, actor, account, exclude_id=account.id)
-    before = audit.snapshot(account)
-    account.deleted_at = None
-    audit.record(session, actor, "restore", account, before)
-    return account
+    return restore(session, actor, account, _refuse_duplicate_account)
 
 
 def get_account(session: Session, actor: User, account_id: int, include_deleted: bool = False) -> Account:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from channelbase.core.errors import InvalidInput
 from channelbase.core.pagination import decode_cursor

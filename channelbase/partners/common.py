@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import Role, User
 from channelbase.auth.visibility import condition, managed_territory_ids
 from channelbase.core import audit
-from channelbase.core.errors import Duplicate, InvalidInput, NotPermitted, StaleEdit
+from channelbase.core.base import utcnow
+from channelbase.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted, StaleEdit
 from channelbase.core.validation import normalize_tax_id
 from channelbase.partners.models import Territory
 
@@ -85,3 +86,24 @@ def refuse_duplicate(session: Session, actor: User, model, *, label: str, url_pr
 
 def _field_for(reason: str) -> str:
     return {"tax id": "tax_id", "web domain": "website", "name": "name"}[reason]
+
+
+def soft_delete(session: Session, actor: User, row):
+    """Mark a visible row deleted (it leaves lists and can be restored); staff only."""
+    require_staff(actor, f"delete {row.__tablename__}")
+    before = audit.snapshot(row)
+    row.deleted_at = utcnow()
+    audit.record(session, actor, "delete", row, before)
+    return row
+
+
+def restore(session: Session, actor: User, row, refuse_duplicate_of) -> object:
+    """Undo a soft delete, unless a live row has taken its name, tax id or domain meanwhile."""
+    require_staff(actor, f"restore {row.__tablename__}")
+    if row.deleted_at is None:
+        raise Conflict(f"'{row.name}' is not deleted.")
+    refuse_duplicate_of(session, actor, row, exclude_id=row.id)
+    before = audit.snapshot(row)
+    row.deleted_at = None
+    audit.record(session, actor, "restore", row, before)
+    return row

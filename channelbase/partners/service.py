@@ -8,13 +8,13 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.auth.visibility import get_visible, visible
 from channelbase.core import audit
-from channelbase.core.base import utcnow
 from channelbase.core.errors import Conflict, InvalidInput, NotPermitted
 from channelbase.core.names import company_key
 from channelbase.core.pagination import Page, keyset_page, paginate
 from channelbase.core.validation import domain_from_website
 from channelbase.partners.common import (
-    check_version, refuse_duplicate, require_owner, require_staff, require_territory_in_scope, validated_tax_id,
+    check_version, refuse_duplicate, require_owner, require_staff, require_territory_in_scope, restore, soft_delete,
+    validated_tax_id,
 )
 from channelbase.partners.models import Contact, Partner, PartnerLink, PartnerType, Territory
 from channelbase.partners.schemas import (
@@ -73,25 +73,13 @@ def update_partner(session: Session, actor: User, partner_id: int, data: Partner
 
 def delete_partner(session: Session, actor: User, partner_id: int) -> Partner:
     """Soft-delete: the partner disappears from lists and can be restored."""
-    partner = get_visible(session, actor, Partner, partner_id)
-    require_staff(actor, "delete partners")
-    before = audit.snapshot(partner)
-    partner.deleted_at = utcnow()
-    audit.record(session, actor, "delete", partner, before)
-    return partner
+    return soft_delete(session, actor, get_visible(session, actor, Partner, partner_id))
 
 
 def restore_partner(session: Session, actor: User, partner_id: int) -> Partner:
     """Bring back a soft-deleted partner, unless a live one now has its name, tax id or domain."""
     partner = get_visible(session, actor, Partner, partner_id, include_deleted=True)
-    require_staff(actor, "restore partners")
-    if partner.deleted_at is None:
-        raise Conflict(f"Partner '{partner.name}' is not deleted.")
-    _refuse_duplicate_partner(session, actor, partner, exclude_id=partner.id)
-    before = audit.snapshot(partner)
-    partner.deleted_at = None
-    audit.record(session, actor, "restore", partner, before)
-    return partner
+    return restore(session, actor, partner, _refuse_duplicate_partner)
 
 
 def get_partner(session: Session, actor: User, partner_id: int, include_deleted: bool = False) -> Partner:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from channelbase.auth import service as auth_service
 from channelbase.auth.models import User
+from channelbase.core.db import unit_of_work
 from channelbase.core.errors import DomainError, NotPermitted
 
 SESSION_COOKIE = "cb_session"
@@ -42,15 +43,8 @@ class CsrfFailed(DomainError):
 
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, rolled back on error."""
-    session = request.app.state.sessionmaker()
-    try:
+    with unit_of_work(request.app.state.sessionmaker) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
