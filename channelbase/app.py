@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,20 +58,40 @@ def _add_routers(app: FastAPI) -> None:
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        had_cookie = deps.CSRF_COOKIE in request.cookies
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        token = getattr(request.state, "csrf_token", None)
-        if token and not had_cookie:
-            response.set_cookie(deps.CSRF_COOKIE, token, httponly=True, samesite="lax",
-                                secure=settings.secure_cookies, path="/")
-        return response
+    app.add_middleware(ResponseHeaders, secure_cookies=settings.secure_cookies)
+
+
+class ResponseHeaders:
+    """Security headers, the CSRF cookie on first visit, and Server-Timing with the time spent in the app.
+
+    Plain ASGI rather than BaseHTTPMiddleware: it wraps every request, so it should cost nothing."""
+
+    def __init__(self, app, secure_cookies: bool):
+        self.app = app
+        self.secure = "; Secure" if secure_cookies else ""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        had_csrf_cookie = f"{deps.CSRF_COOKIE}=".encode() in dict(scope["headers"]).get(b"cookie", b"")
+        docs = scope["path"].startswith("/api/docs")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if not docs:
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                token = scope.get("state", {}).get("csrf_token")
+                if token and not had_csrf_cookie:
+                    headers.append("Set-Cookie", f"{deps.CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=Lax{self.secure}")
+                headers.append("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.2f}")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _wants_json(request: Request) -> bool:

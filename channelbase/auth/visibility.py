@@ -27,13 +27,16 @@ def rule_for(model: type) -> Callable[[Rule], Rule]:
     return register
 
 
+# Built once: aliasing per call made SQLAlchemy compile a fresh statement for every request.
+_OWNED = aliased(Territory, name="owned_territory")
+
+
 def managed_territory_ids(actor: User) -> Select:
     """Ids of the territories the manager owns, and every territory below them."""
-    owned = aliased(Territory)
     return (
         select(Territory.id)
-        .join(owned, Territory.path.startswith(owned.path))
-        .where(owned.owner_id == actor.id)
+        .join(_OWNED, Territory.path.startswith(_OWNED.path))
+        .where(_OWNED.owner_id == actor.id)
     )
 
 

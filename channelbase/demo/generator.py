@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import islice
 from typing import Any
 
@@ -23,14 +23,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
-from stdnum import luhn
-from stdnum.ar import cuit
-from stdnum.br import cnpj
-from stdnum.cl import rut
-from stdnum.co import nit
-from stdnum.mx import rfc
-from stdnum.pe import ruc
-from stdnum.us import ein
 
 import channelbase.models  # noqa: F401  (registers every table, so a reset empties them all)
 from channelbase.auth.models import User
@@ -39,6 +31,7 @@ from channelbase.core.base import Base, utcnow
 from channelbase.core.errors import Conflict, InvalidInput
 from channelbase.core.names import company_key, name_tokens, strip_accents
 from channelbase.demo import names_data as words
+from channelbase.demo.tax_ids import TaxIds
 from channelbase.demo.world import DEMO_PASSWORD, PARTNERS as WORLD_PARTNERS, STAFF, demo_logins, seed_world
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
@@ -72,7 +65,6 @@ GOV_TLDS = {"BR": "gov.br", "MX": "gob.mx", "AR": "gob.ar", "CL": "gob.cl", "CO"
 LEGAL_QUALIFIERS = {"pt": ("Comércio e Serviços", "Tecnologia da Informação", "Participações"),
                     "es": ("Comercializadora", "y Asociados", "Servicios Integrales"),
                     "en": ("Holdings", "International", "of America")}
-EIN_PREFIXES = tuple(p for p in range(1, 100) if ein.is_valid(f"{p:02d}0000001"))
 
 
 @dataclass
@@ -184,7 +176,7 @@ class _Loader:
         self.session, self.scale, self.seed = session, scale, seed
         self.now = utcnow()
         self.places = _places(session)
-        self.tax_ids = _TaxIds()
+        self.tax_ids = TaxIds()
         self.added: dict[str, int] = {}
         self.country_codes = list(words.COUNTRIES)
         self.country_weights = [c.weight for c in words.COUNTRIES.values()]
@@ -239,7 +231,7 @@ class _Loader:
         status = _weighted(rng, STATUSES)
         tier = _partner_tier(rng, kind, status)
         form = _weighted(rng, country.legal_forms)
-        base, tokens = names.claim(rng, lambda: _partner_base(rng, country.language, kind), f"{form}", city)
+        base, tokens = names.claim(lambda: _partner_base(rng, country.language, kind), form, city)
         domain = domains.claim(rng, tokens, rng.choice(country.tlds))
         place = self._place(code, city)
         has_tax_id = status != "prospect" or rng.random() < 0.5
@@ -332,10 +324,10 @@ class _Loader:
         public = rng.random() < PUBLIC_SECTOR_SHARE
         pattern: list[str] = []
         if public:
-            name, tokens = names.claim(rng, lambda: _public_name(rng, country, pattern), "", city)
+            name, tokens = names.claim(lambda: _public_name(rng, country, pattern), "", city)
         else:
             form = _weighted(rng, country.legal_forms) if rng.random() < 0.7 else ""
-            name, tokens = names.claim(rng, lambda: _company_name(rng, country.language, pattern), form, city)
+            name, tokens = names.claim(lambda: _company_name(rng, country.language, pattern), form, city)
             name = f"{name} {form}".rstrip()
         tld = GOV_TLDS[code] if public else rng.choice(country.tlds)
         domain = domains.claim(rng, tokens, tld, required=False) if rng.random() < (0.7 if public else 0.85) else None
@@ -377,7 +369,7 @@ class _UniqueNames:
     def __init__(self, used: set[str]):
         self.used = used
 
-    def claim(self, rng: random.Random, make: Callable[[], str], form: str, city: str) -> tuple[str, list[str]]:
+    def claim(self, make: Callable[[], str], form: str, city: str) -> tuple[str, list[str]]:
         for _attempt in range(25):
             base = make()
             tokens = name_tokens(f"{base} {form}")
@@ -432,14 +424,21 @@ def _partner_base(rng: random.Random, language: str, kind: str) -> str:
             return f"{rng.choice(brand)} {w}"
         if roll < 0.9:
             return f"{rng.choice(brand)} {d} {w}"
-        return f"{d} {w} & {rng.choice(tech)}"
+        return f"{d} {w} & {_another(rng, tech, w)}"
     if roll < 0.35:
         return f"{w} {d}"
     if roll < 0.6:
         return f"{d} {w}"
     if roll < 0.75:
         return f"{rng.choice(brand)} {w}"
-    return f"{d} {w} {'e' if language == 'pt' else 'y'} {rng.choice(tech)}"
+    return f"{d} {w} {'e' if language == 'pt' else 'y'} {_another(rng, tech, w)}"
+
+
+def _another(rng: random.Random, choices: tuple[str, ...], word: str) -> str:
+    """A second word that is not the first one again ('Tecnologia e Tecnologias')."""
+    while (other := rng.choice(choices))[:5] == word[:5]:
+        pass
+    return other
 
 
 def _legal_name(rng: random.Random, language: str, base: str, form: str) -> str:
@@ -541,72 +540,6 @@ def _pick_resellers(rng: random.Random, local: list, region: list, count: int) -
     taken = {p.id for p in chosen}
     others = [p for p in region if p.id not in taken]
     return chosen + rng.sample(others, min(len(others), count - len(chosen)))
-
-
-# Tax ids ---------------------------------------------------------------------------------------
-
-class _TaxIds:
-    """Valid, unique company tax ids with real check digits, in the compact form the services store."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-        self.makers: dict[str, Callable[[random.Random, str], str]] = {
-            "BR": _cnpj, "MX": _rfc, "AR": _cuit, "CL": _rut, "CO": _nit, "PE": _ruc, "US": _ein, "CA": _bn,
-        }
-
-    def new(self, rng: random.Random, country: str, name: str) -> str:
-        while True:
-            value = self.makers[country](rng, name)
-            if value not in self.used:
-                self.used.add(value)
-                return value
-
-
-def _digits(rng: random.Random, count: int) -> str:
-    return f"{rng.randrange(10 ** count):0{count}d}"
-
-
-def _cnpj(rng: random.Random, _name: str) -> str:
-    base = f"{rng.randrange(1, 10 ** 8):08d}0001"  # the head office is branch 0001
-    return base + cnpj.calc_check_digits(base)
-
-
-def _rfc(rng: random.Random, name: str) -> str:
-    letters = "".join(ch for ch in strip_accents(name).upper() if "A" <= ch <= "Z")
-    letters = (letters + "XXX")[:3]
-    founded = datetime(1990, 1, 1) + timedelta(days=rng.randrange(33 * 365))
-    homoclave = rng.choice("123456789ABCDEFGHIJKLMNPQRSTUV") + rng.choice("123456789ABCDEFGHIJKLMNPQRSTUVWXYZ")
-    body = f"{letters}{founded:%y%m%d}{homoclave}"
-    return body + rfc.calc_check_digit(body)
-
-
-def _cuit(rng: random.Random, _name: str) -> str:
-    body = rng.choice(("30", "30", "30", "33")) + _digits(rng, 8)
-    return body + cuit.calc_check_digit(body)
-
-
-def _rut(rng: random.Random, _name: str) -> str:
-    body = str(rng.randrange(76_000_000, 78_000_000))  # the range Chile gives companies
-    return body + rut.calc_check_digit(body)
-
-
-def _nit(rng: random.Random, _name: str) -> str:
-    body = rng.choice(("800", "830", "860", "900", "901")) + _digits(rng, 6)
-    return body + nit.calc_check_digit(body)
-
-
-def _ruc(rng: random.Random, _name: str) -> str:
-    body = "20" + _digits(rng, 8)  # 20: a company
-    return body + ruc.calc_check_digit(body)
-
-
-def _ein(rng: random.Random, _name: str) -> str:
-    return f"{rng.choice(EIN_PREFIXES):02d}{_digits(rng, 7)}"
-
-
-def _bn(rng: random.Random, _name: str) -> str:
-    body = str(rng.randrange(10 ** 7, 10 ** 8))
-    return body + luhn.calc_check_digit(body)
 
 
 # Summary ---------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ PARTNERS = [
                                tax_id="11.444.777/0001-61")),
     ("bravo", "mexico", dict(name="Nube Bravo S.A. de C.V.", legal_name="Nube Bravo S.A. de C.V.", type="msp",
                              tier="silver", status="active", country="MX", city="Monterrey", currency="MXN",
-                             website="https://nubebravo.mx", tax_id="NBR180215AB1")),
+                             website="https://nubebravo.mx", tax_id="NBR180215AB0")),
     ("delta", "brazil", dict(name="Distribuidora Delta S.A.", legal_name="Distribuidora Delta de Software S.A.",
                              type="distributor", tier="platinum", status="active", is_priority=True, country="BR",
                              city="Rio de Janeiro", currency="BRL", website="https://deltadistribuidora.com.br")),

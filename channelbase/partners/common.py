@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import Role, User
@@ -61,15 +61,14 @@ def validated_tax_id(country: str, tax_id: str | None) -> str | None:
 def refuse_duplicate(session: Session, actor: User, model, *, label: str, url_prefix: str,
                      name_key: str, tax_id: str | None, domain: str | None, exclude_id: int | None = None) -> None:
     """Raise Duplicate when a live row shares the tax id, web domain or normalised name."""
-    matches = [model.name_key == name_key]
-    if tax_id:
-        matches.append(model.tax_id == tax_id)
-    if domain:
-        matches.append(model.domain == domain)
-    stmt = select(model).where(model.deleted_at.is_(None), or_(*matches))
-    if exclude_id is not None:
-        stmt = stmt.where(model.id != exclude_id)
-    existing = session.scalars(stmt.limit(1)).first()
+    existing = None
+    # One exact lookup per key: each uses its own index, where an OR of the three may scan the table.
+    for column, value in ((model.tax_id, tax_id), (model.domain, domain), (model.name_key, name_key)):
+        if value and existing is None:
+            stmt = select(model).where(model.deleted_at.is_(None), column == value)
+            if exclude_id is not None:
+                stmt = stmt.where(model.id != exclude_id)
+            existing = session.scalars(stmt.limit(1)).first()
     if existing is None:
         return
     reason = ("tax id" if tax_id and existing.tax_id == tax_id

@@ -118,7 +118,8 @@ class Account(VersionedMixin, Base):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        Index("ix_accounts_live_name", "deleted_at", "name_key"),
+        # Covering: a name search scans this index alone, filtering by territory without the table.
+        Index("ix_accounts_live_name", "deleted_at", "name_key", "id", "territory_id", "domain", "tax_id"),
         Index("ix_accounts_territory_name", "territory_id", "name"),
     )
 

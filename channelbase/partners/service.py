@@ -231,7 +231,7 @@ def partner_links(session: Session, actor: User, partner_id: int) -> dict[str, l
     return result
 
 
-def partner_stats(session: Session, actor: User) -> dict[str, list[tuple[str, int]]]:
+def partner_stats(session: Session, actor: User) -> dict:
     """Live partners counted by status, type and top-level-but-one territory (for the home page)."""
     base = visible(select(Partner), actor).where(Partner.deleted_at.is_(None)).subquery()
     stats = {}
@@ -239,10 +239,13 @@ def partner_stats(session: Session, actor: User) -> dict[str, list[tuple[str, in
         rows = session.execute(select(column, func.count()).group_by(column).order_by(func.count().desc()))
         stats[name] = [(str(value), count) for value, count in rows]
     rows = session.execute(
-        select(Territory.name, func.count()).join(base, base.c.territory_id == Territory.id)
-        .group_by(Territory.name).order_by(func.count().desc())
+        select(Territory.id, Territory.name, func.count()).join(base, base.c.territory_id == Territory.id)
+        .group_by(Territory.id, Territory.name).order_by(func.count().desc())
     )
-    stats["territory"] = [(name, count) for name, count in rows]
+    stats["territory"], stats["territory_names"] = [], {}
+    for territory_id, name, count in rows:
+        stats["territory"].append((territory_id, count))
+        stats["territory_names"][territory_id] = name
     return stats
 
 

@@ -49,11 +49,13 @@ def test_it_refuses_open_redirects_after_sign_in(anon):
     assert response.headers["location"] == "/"
 
 
-def test_home_shows_real_partner_counts_for_the_actor(client_as):
+def test_home_shows_real_partner_counts_for_the_actor(client_as, world):
     page = client_as("lucia").get("/")
     assert page.status_code == 200
     # Lucía owns Latin America: three partners there (Abertas, Bravo, Delta), not Northwind.
     assert '<div class="value">3</div><div class="label">Partners</div>' in page.text
+    assert f'href="/partners?territory_id={world.territories["brazil"]}">Brazil</a>' in page.text
+    assert "US East" not in page.text
 
 
 def test_sign_out_ends_the_session(client_as):
@@ -73,3 +75,17 @@ def test_account_page_creates_a_token_shown_once_and_stored_hashed(client_as, db
     assert secret.startswith("cb_")
     stored = db.scalars(select(ApiToken.token_hash)).all()
     assert secret not in stored and all(len(h) == 64 for h in stored)
+
+
+def test_the_sign_in_page_sets_the_csrf_cookie_that_its_form_carries(anon):
+    response = anon.get("/login")
+    cookie = response.cookies.get("cb_csrf")
+    assert cookie and f'name="csrf_token" value="{cookie}"' in response.text
+    assert "httponly" in response.headers["set-cookie"].lower()
+
+
+def test_every_response_has_security_headers_and_server_timing(anon):
+    response = anon.get("/login")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["server-timing"].startswith("app;dur=")

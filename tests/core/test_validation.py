@@ -5,7 +5,7 @@ from channelbase.core.validation import domain_from_website, format_tax_id, norm
 
 @pytest.mark.parametrize("country, raw, compact", [
     ("BR", "11.444.777/0001-61", "11444777000161"),
-    ("MX", "NBR180215AB1", "NBR180215AB1"),
+    ("MX", "NBR180215AB0", "NBR180215AB0"),
     ("AR", "20-26756539-3", "20267565393"),
     ("CL", "76.086.428-5", "760864285"),
     ("CO", "900.373.115-3", "9003731153"),

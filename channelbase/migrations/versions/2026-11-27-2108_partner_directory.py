@@ -168,7 +168,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_accounts_domain'), ['domain'], unique=False)
-        batch_op.create_index('ix_accounts_live_name', ['deleted_at', 'name_key'], unique=False)
+        batch_op.create_index('ix_accounts_live_name', ['deleted_at', 'name_key', 'id', 'territory_id', 'domain', 'tax_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_name_key'), ['name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_tax_id'), ['tax_id'], unique=False)
