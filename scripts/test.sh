@@ -45,5 +45,5 @@ if [ ${#not_run[@]} -gt 0 ]; then
   echo "!! NOT RUN on this machine:"
   for item in "${not_run[@]}"; do echo "!!   - $item"; done
 fi
-[ "$status" = 0 ] && echo "All test passes succeeded." || echo "Some tests FAILED (see above)."
+if [ "$status" != 0 ]; then echo "Some checks FAILED (see above)."; elif [ ${#not_run[@]} -gt 0 ]; then echo "Every test that ran passed; see what did NOT run above."; else echo "All test passes succeeded."; fi
 exit "$status"

@@ -42,6 +42,7 @@ def login(request: Request, db: SessionDep, email: Annotated[str, Form(max_lengt
         return render(request, "auth/login.html", {**context, "error": exc.message}, status_code=exc.status)
     if user is None:
         return render(request, "auth/login.html", {**context, "error": "Wrong e-mail or password."}, status_code=401)
+    service.purge_expired(db)
     token = service.start_session(db, user, days=settings.session_days)
     response = RedirectResponse(_safe_next(next), status_code=303)
     secure = settings.secure_cookies

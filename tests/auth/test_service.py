@@ -89,3 +89,17 @@ def test_adapters_issue_no_sql_of_their_own(path):
     """Reads go through services (and so through the visibility helper); adapters stay thin."""
     found = _sql_in(ast.parse(path.read_text()))
     assert not found, f"{path.name} builds SQL itself ({sorted(found)}); call a service instead"
+
+
+def test_expired_sessions_and_old_attempts_are_purged(db, actor):
+    from datetime import timedelta
+
+    from channelbase.auth.models import LoginAttempt, WebSession
+    from channelbase.core.base import utcnow
+    token = service.start_session(db, actor("lucia"), days=1)
+    db.add(LoginAttempt(email="x@y.z", at=utcnow() - timedelta(days=2)))
+    db.flush()
+    service.purge_expired(db, now=utcnow() + timedelta(days=2))
+    assert service.user_for_session(db, token) is None
+    assert db.scalar(select(WebSession.id).where(WebSession.token_hash == service.token_digest(token))) is None
+    assert db.scalar(select(LoginAttempt.id).where(LoginAttempt.email == "x@y.z")) is None
