@@ -52,6 +52,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/partners"): SIGNED_IN,
     ("GET", "/partners/new"): STAFF,
     ("POST", "/partners"): STAFF,
+    ("POST", "/partners/validate"): STAFF,
     ("GET", "/partners/{partner_id}"): A_ROW,
     ("GET", "/partners/{partner_id}/edit"): A_ROW_STAFF,
     ("POST", "/partners/{partner_id}"): A_ROW_STAFF,

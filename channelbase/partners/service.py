@@ -36,8 +36,8 @@ def _refuse_duplicate_partner(session, actor, partner: Partner, exclude_id=None)
                      tax_id=partner.tax_id, domain=partner.domain, exclude_id=exclude_id)
 
 
-def create_partner(session: Session, actor: User, data: PartnerCreate) -> Partner:
-    """Add a partner after checking territory, owner and duplicates."""
+def check_new_partner(session: Session, actor: User, data: PartnerCreate) -> Partner:
+    """Every check of create_partner, without saving: the partner it would add, or the error."""
     require_staff(actor, "add partners")
     require_territory_in_scope(session, actor, data.territory_id)
     require_owner(session, data.owner_id)
@@ -45,6 +45,12 @@ def create_partner(session: Session, actor: User, data: PartnerCreate) -> Partne
                       domain=domain_from_website(data.website) or None,
                       tax_id=validated_tax_id(data.country, data.tax_id))
     _refuse_duplicate_partner(session, actor, partner)
+    return partner
+
+
+def create_partner(session: Session, actor: User, data: PartnerCreate) -> Partner:
+    """Add a partner after checking territory, owner and duplicates."""
+    partner = check_new_partner(session, actor, data)
     session.add(partner)
     audit.record(session, actor, "create", partner, None)
     return partner

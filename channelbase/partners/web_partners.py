@@ -57,6 +57,19 @@ def create_partner(request: Request, db: SessionDep, actor: StaffActor, data: Pa
     return redirect(f"/partners/{partner.id}")
 
 
+@router.post("/partners/validate", include_in_schema=False)
+def validate_new_partner(request: Request, db: SessionDep, actor: StaffActor, data: PartnerForm):
+    """Check the new-partner form as it is filled in; messages only for the fields already filled."""
+    _, error = attempt(db, lambda: service.check_new_partner(
+        db, actor, parse(PartnerCreate, drop_blank(data, "territory_id", "type"))))
+    filled = {name for name, value in data.items() if value not in ("", None, False)}
+    errors = {name: text for name, text in (error.field_errors if error else {}).items() if name in filled}
+    whole_form = error is not None and not isinstance(error, InvalidInput)
+    return render(request, "partners/_partner_field_errors.html", {
+        "names": PARTNER_FIELDS, "errors": errors, "message": error.message if whole_form else "",
+        "link": error.link if whole_form else None})
+
+
 @router.get("/partners/{partner_id}", include_in_schema=False)
 def partner_detail(request: Request, db: SessionDep, actor: CurrentActor, partner_id: int):
     partner = service.get_partner(db, actor, partner_id, include_deleted=actor.is_staff)

@@ -46,6 +46,9 @@ def test_a_manager_signs_in_finds_partners_and_adds_one_after_fixing_a_bad_tax_i
     page.locator("#f-country").fill("AR")
     page.locator("#f-currency").fill("ARS")
     page.locator("#f-tax_id").fill("20-26756539-4")
+    page.locator("#f-tax_id").press("Tab")
+    # Checked as the form is filled in, before it is sent.
+    expect(page.locator("#e-tax_id")).to_contain_text("not a valid CUIT")
     page.get_by_role("button", name=re.compile("Create|Save|Add")).click()
 
     tax_error = page.locator(".field.has-error", has=page.locator("#f-tax_id"))

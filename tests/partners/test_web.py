@@ -453,3 +453,35 @@ def test_every_page_write_is_audited_once(client_as, db, world):
     entries = db.scalars(select(AuditEntry).where(AuditEntry.entity_type == "partners",
                                                   AuditEntry.action == "create")).all()
     assert len(entries) == 5  # four demo partners and this one
+
+
+def _validate(client, world, **fields):
+    form = {"name": "", "type": "", "territory_id": "", "country": "", "currency": "", "tax_id": "", **fields}
+    return client.post("/partners/validate", data=form, headers={"HX-Request": "true"})
+
+
+def test_live_validation_reports_a_bad_tax_id_before_the_form_is_sent(client_as, world, db):
+    from sqlalchemy import func, select
+
+    from channelbase.partners.models import Partner
+    before = db.scalar(select(func.count()).select_from(Partner))
+    response = _validate(client_as("lucia"), world, name="Pampa Datos", type="var", currency="ARS",
+                         territory_id=str(world.territories["argentina"]), country="AR", tax_id="20-26756539-4")
+    assert response.status_code == 200
+    slot = response.text.split('id="e-tax_id"')[1].split("</small>")[0]
+    assert "not a valid CUIT" in slot and 'hx-swap-oob="true"' in slot
+    assert db.scalar(select(func.count()).select_from(Partner)) == before
+
+
+def test_live_validation_stays_quiet_about_fields_not_filled_yet(client_as, world):
+    response = _validate(client_as("lucia"), world, country="ZZ")
+    slots = dict(part.split('"', 1)[0:1] + [part] for part in response.text.split('id="e-')[1:])
+    assert "ISO 3166" in slots["country"]
+    assert "required" not in slots["name"].split("</small>")[0].lower()
+
+
+def test_live_validation_points_to_an_existing_partner_with_the_same_name(client_as, world):
+    response = _validate(client_as("lucia"), world, name="SOLUCOES ABERTAS SA", type="var", currency="BRL",
+                         territory_id=str(world.territories["brazil"]), country="BR")
+    problem = response.text.split('id="form-problem"')[1]
+    assert "already" in problem and f'href="/partners/{world.partners["abertas"]}"' in problem
