@@ -7,6 +7,7 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
@@ -30,17 +31,30 @@ CONTENT_SECURITY_POLICY = (
 
 def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Channelbase", version="0.1.0", docs_url="/api/docs", redoc_url=None,
+    app = FastAPI(title="Channelbase", version="0.1.0", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json",
                   description="Partner relationship management. Authenticate with `Authorization: Bearer <token>`.")
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.state.sessionmaker = session_factory or make_sessionmaker(make_engine(settings.database_url))
     app.mount("/static", StaticFiles(directory=str(deps.PACKAGE / "static")), name="static")
+    _add_api_docs(app)
     _add_middleware(app, settings)
     _add_error_handlers(app)
     _add_routers(app)
     return app
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """Swagger UI from our own vendored copy: the default page would load it from a CDN."""
+    vendor = "/static/vendor/swagger-ui"
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="Channelbase API",
+                                   swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{vendor}/swagger-ui.css",
+                                   swagger_favicon_url=f"{vendor}/favicon-32x32.png")
 
 
 def _add_routers(app: FastAPI) -> None:

@@ -39,7 +39,6 @@ OWN_TOKEN = dict(anon="login", admin="ok", lucia="404", nathan="404", ana="404",
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/static"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,

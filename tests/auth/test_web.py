@@ -89,3 +89,18 @@ def test_every_response_has_security_headers_and_server_timing(anon):
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["server-timing"].startswith("app;dur=")
+
+
+def test_the_api_docs_load_nothing_from_a_cdn(anon):
+    page = anon.get("/api/docs")
+    assert page.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text.split("<body")[0]
+    assert anon.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_no_template_or_asset_loads_from_a_cdn():
+    from pathlib import Path
+    package = Path(__file__).resolve().parents[2] / "channelbase"
+    offenders = [str(p) for p in package.rglob("*.html") if "//cdn" in p.read_text() or "unpkg.com" in p.read_text()]
+    assert not offenders
