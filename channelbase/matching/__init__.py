@@ -1,0 +1,1 @@
+"""Company-name matching: normalisation, pair scores, a blocking index, and the services built on them."""

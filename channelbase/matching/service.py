@@ -1,0 +1,226 @@
+"""Company matching as plain functions: pairs, look-ups, duplicate clusters, and similar accounts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channelbase.auth.models import User
+from channelbase.auth.visibility import visible
+from channelbase.core.names import company_key
+from channelbase.core.validation import normalize_tax_id
+from channelbase.matching.index import NameIndex
+from channelbase.matching.normalize import normalize
+from channelbase.matching.score import (
+    DOMAIN_SCORE, SHIPPED_THRESHOLD, TAX_ID_SCORE, compact_tax_id, registered_domain, score_names,
+)
+from channelbase.partners.models import Account
+
+DUPLICATE_CANDIDATES = 12  # names scored per row: duplicates rank at the top of the shortlist
+FUZZY_CANDIDATES = 48
+OTHER_COUNTRY_PENALTY = 5.0  # a similar name in another country is less likely the same customer
+INDEX_MAX_AGE = 900.0  # seconds: renamed accounts reach the cached index within this time
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    account_id: int
+    name: str
+    score: float
+    reason: str  # "tax id", "domain", "same name" or "similar name"
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    score: int
+    same: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    match: str  # the best name at or above the threshold, or ""
+    score: int  # the best name's score, even below the threshold (0 when nothing shares a word)
+
+
+# Files of names (the CLI) --------------------------------------------------------------------------
+
+def match_pairs(rows: Iterable[tuple[str, str]], threshold: float = SHIPPED_THRESHOLD) -> Iterator[PairResult]:
+    """Score each (left, right) pair; `same` when the rounded score reaches the threshold."""
+    for left, right in rows:
+        score = round(score_names(left, right))
+        yield PairResult(score, score >= threshold)
+
+
+def match_queries(accounts: list[str], queries: Iterable[str],
+                  threshold: float = SHIPPED_THRESHOLD) -> Iterator[QueryResult]:
+    """For each query, the most similar account name (empty when none reaches the threshold)."""
+    index = NameIndex.build(enumerate(accounts))
+    for query in queries:
+        hits = index.best_matches(query, limit=1)
+        score = round(hits[0].score) if hits else 0
+        yield QueryResult(hits[0].name if score >= threshold else "", score)
+
+
+def dedupe(names: list[str], threshold: float = SHIPPED_THRESHOLD,
+           progress: Callable[[int], None] | None = None) -> list[int]:
+    """Cluster number (1, 2, ... in order of first appearance) of each name; duplicates share one."""
+    index = NameIndex.build(enumerate(names))
+    parents = list(range(len(names)))
+    for i, name in enumerate(names):
+        hits = index.best_matches(name, limit=DUPLICATE_CANDIDATES, min_score=threshold, exclude=i,
+                                  candidates=DUPLICATE_CANDIDATES)
+        for hit in hits:
+            _union(parents, i, hit.id)
+        if progress:
+            progress(i + 1)
+    numbers: dict[int, int] = {}
+    return [numbers.setdefault(_root(parents, i), len(numbers) + 1) for i in range(len(names))]
+
+
+def _root(parents: list[int], i: int) -> int:
+    while parents[i] != i:
+        parents[i] = parents[parents[i]]  # path halving keeps the trees flat
+        i = parents[i]
+    return i
+
+
+def _union(parents: list[int], a: int, b: int) -> None:
+    root_a, root_b = _root(parents, a), _root(parents, b)
+    if root_a != root_b:
+        parents[max(root_a, root_b)] = min(root_a, root_b)
+
+
+# Accounts in the database --------------------------------------------------------------------------
+
+def find_similar_accounts(session: Session, actor: User, name: str, domain: str | None = None,
+                          tax_id: str | None = None, country: str | None = None, limit: int = 10,
+                          *, min_score: float = SHIPPED_THRESHOLD) -> list[Match]:
+    """Live accounts the actor may see that are likely the same company: same tax id, same web
+    domain, same normalised name, or a similar name (at least `min_score`). Best first."""
+    found: dict[int, Match] = {}
+    for match in (*_exact_matches(session, actor, name, domain, tax_id, country),
+                  *_fuzzy_matches(session, actor, name, country, min_score)):
+        if match.account_id not in found or match.score > found[match.account_id].score:
+            found[match.account_id] = match
+    return sorted(found.values(), key=lambda m: (-m.score, m.name, m.account_id))[:limit]
+
+
+def _exact_matches(session, actor, name, domain, tax_id, country) -> list[Match]:
+    # One lookup per key, each on its own index (an OR of the three may scan the table).
+    lookups = []
+    if tax := _tax_key(country, tax_id):
+        lookups.append((Account.tax_id == tax, TAX_ID_SCORE, "tax id"))
+    if hosts := _domain_keys(domain):
+        lookups.append((Account.domain.in_(hosts), DOMAIN_SCORE, "domain"))
+    if key := company_key(name or ""):
+        lookups.append((Account.name_key == key, 100.0, "same name"))
+    matches = []
+    for condition, score, reason in lookups:
+        stmt = visible(select(Account.id, Account.name), actor, Account)
+        for row in session.execute(stmt.where(Account.deleted_at.is_(None), condition).limit(50)):
+            matches.append(Match(row.id, row.name, score, reason))
+    return matches
+
+
+def _tax_key(country: str | None, tax_id: str | None) -> str:
+    """The tax id as the accounts store it: validated and compact for the country, else just compact."""
+    if not tax_id:
+        return ""
+    try:
+        return normalize_tax_id((country or "").upper(), tax_id)
+    except ValueError:
+        return compact_tax_id(tax_id)
+
+
+def _domain_keys(domain: str | None) -> list[str]:
+    host = registered_domain(domain)
+    if "." not in host:
+        return []
+    full = (domain or "").strip().lower().split("://")[-1].split("/")[0].split("@")[-1].removeprefix("www.")
+    return sorted({host, full} - {""})
+
+
+def _fuzzy_matches(session, actor, name, country, min_score) -> list[Match]:
+    if not normalize(name or ""):
+        return []
+    hits = account_index(session).best_matches(name, limit=FUZZY_CANDIDATES, min_score=min_score)
+    if not hits:
+        return []
+    # The cached index may be a little behind: read the candidates again, as this actor may see them.
+    stmt = visible(select(Account.id, Account.name, Account.country), actor, Account)
+    rows = session.execute(stmt.where(Account.id.in_([h.id for h in hits]), Account.deleted_at.is_(None)))
+    matches = []
+    for row in rows:
+        score = score_names(name, row.name)
+        if country and row.country and row.country != country.upper():
+            score -= OTHER_COUNTRY_PENALTY
+        if score >= min_score:
+            matches.append(Match(row.id, row.name, round(score, 1), "same name" if score >= 100 else "similar name"))
+    return matches
+
+
+# The process-wide index of account names --------------------------------------------------------------
+
+@dataclass
+class _CachedIndex:
+    index: NameIndex
+    newest: tuple[int, str]  # (max id, its name key): a rollback that reuses ids still changes this
+    built_at: float
+
+
+_indexes: dict[str, _CachedIndex] = {}
+_lock = threading.Lock()
+
+
+def account_index(session: Session) -> NameIndex:
+    """An index of every account name in this database, built once per process and kept current:
+    new accounts are added as they appear; renames are picked up when the index is rebuilt after
+    INDEX_MAX_AGE seconds. Deleted or hidden accounts are filtered when candidates are read back."""
+    bind = session.get_bind()
+    key = str(getattr(bind, "engine", bind).url)  # a session may be bound to a Connection (tests)
+    newest = _newest_account(session)
+    with _lock:
+        cached = _indexes.get(key)
+        if cached and cached.newest == newest and time.monotonic() - cached.built_at < INDEX_MAX_AGE:
+            return cached.index
+        if cached and newest[0] > cached.newest[0] and time.monotonic() - cached.built_at < INDEX_MAX_AGE \
+                and _still_there(session, cached.newest):
+            _add_new_accounts(session, cached, newest)
+            return cached.index
+        _indexes[key] = _CachedIndex(_build_account_index(session), newest, time.monotonic())
+        return _indexes[key].index
+
+
+def forget_account_indexes() -> None:
+    """Drop the cached indexes (tests, or after a bulk import that renamed accounts)."""
+    with _lock:
+        _indexes.clear()
+
+
+def _newest_account(session: Session) -> tuple[int, str]:
+    row = session.execute(select(Account.id, Account.name_key).order_by(Account.id.desc()).limit(1)).first()
+    return (row.id, row.name_key) if row else (0, "")
+
+
+def _still_there(session: Session, newest: tuple[int, str]) -> bool:
+    return session.scalar(select(Account.name_key).where(Account.id == newest[0])) == newest[1]
+
+
+def _build_account_index(session: Session) -> NameIndex:
+    # Every live account, whoever may see it: results are always read back through `visible`.
+    rows = session.execute(select(Account.id, Account.name).where(Account.deleted_at.is_(None)))
+    return NameIndex.build((row.id, row.name) for row in rows)
+
+
+def _add_new_accounts(session: Session, cached: _CachedIndex, newest: tuple[int, str]) -> None:
+    rows = session.execute(select(Account.id, Account.name)
+                           .where(Account.id > cached.newest[0], Account.deleted_at.is_(None)))
+    for row in rows:
+        cached.index.add(row.id, row.name)
+    cached.newest = newest
+
