@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter
 
+from channelbase.deals.api import router as deals_router
 from channelbase.partners.api import router as partners_router
 
 router = APIRouter()
 router.include_router(partners_router)
+router.include_router(deals_router)

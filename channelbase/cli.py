@@ -144,6 +144,8 @@ def users_token(email: str, name: str = typer.Option("cli", help="What the token
 def _mount_domains() -> None:
     from channelbase.partners.cli import register
     register(app)
+    from channelbase.deals import cli as deals_cli; deals_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.matching import cli as matching_cli; matching_cli.register(app)  # noqa: E702 (one line)
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ partner A. A route missing from EXPECTED fails the test."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from starlette.routing import Mount, Route
 
@@ -108,6 +110,29 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/territories/{territory_id}"): A_TERRITORY_API,
     ("POST", "/api/v1/territories"): ADMIN,
     ("PATCH", "/api/v1/territories/{territory_id}"): A_TERRITORY_ADMIN,
+    # Products and FX rates: not partner-owned rows. Everyone signed in reads the active catalogue;
+    # staff read FX rates and convert; only admins write either.
+    ("GET", "/products"): SIGNED_IN,
+    ("GET", "/products/new"): ADMIN,
+    ("POST", "/products"): ADMIN,
+    ("GET", "/products/{product_id}"): SIGNED_IN,
+    ("GET", "/products/{product_id}/edit"): ADMIN,
+    ("POST", "/products/{product_id}"): ADMIN,
+    ("POST", "/products/{product_id}/prices"): ADMIN,
+    ("GET", "/fx-rates"): STAFF,
+    ("POST", "/fx-rates"): ADMIN,
+    ("POST", "/fx-rates/import"): ADMIN,
+    ("POST", "/fx-rates/import/commit"): ADMIN,
+    ("GET", "/fx-rates/convert"): STAFF,
+    ("GET", "/api/v1/products"): SIGNED_IN,
+    ("POST", "/api/v1/products"): ADMIN,
+    ("GET", "/api/v1/products/{product_id}"): SIGNED_IN,
+    ("PATCH", "/api/v1/products/{product_id}"): ADMIN,
+    ("PUT", "/api/v1/products/{product_id}/prices/{currency}"): ADMIN,
+    ("GET", "/api/v1/fx-rates"): STAFF,
+    ("POST", "/api/v1/fx-rates"): ADMIN,
+    ("POST", "/api/v1/fx-rates/import"): ADMIN,
+    ("GET", "/api/v1/fx-rates/convert"): STAFF,
 }
 
 
@@ -136,12 +161,22 @@ def test_every_route_has_expectations():
     assert not stale, f"these routes no longer exist; remove them from EXPECTED: {stale}"
 
 
-def _url(path: str, world, token_id: int) -> str:
+def _url(path: str, world, token_id: int, product_id: int) -> str:
     ids = {"partner_id": world.partners["abertas"], "contact_id": world.contacts["ana"],
            "account_id": world.accounts["abertas"], "territory_id": world.territories["brazil"],
-           "link_id": world.links["delta_abertas"], "user_id": world.users["ana"], "token_id": token_id}
+           "link_id": world.links["delta_abertas"], "user_id": world.users["ana"], "token_id": token_id,
+           "product_id": product_id, "currency": "BRL"}
     path = "/static/app.css" if path == "/static" else path
-    return path.format(**ids)
+    query = "?amount=1000&currency=USD" if path.endswith("/fx-rates/convert") else ""
+    return path.format(**ids) + query
+
+
+RATES_CSV = b"currency,date,rate\nBRL,2026-11-01,0.1864\n"
+
+
+def _files(path: str) -> dict | None:
+    """A valid CSV upload for the FX import routes."""
+    return {"file": ("matrix.csv", RATES_CSV, "text/csv")} if path.endswith("/fx-rates/import") else None
 
 
 def _body(method: str, path: str, world) -> dict:
@@ -162,6 +197,12 @@ def _body(method: str, path: str, world) -> dict:
         "/users": dict(email="matrix@channelbase.demo", name="Matrix", role="manager", password="matrix-password-1"),
         "/login": dict(email="ana@abertas.com.br", password=DEMO_PASSWORD),
         "/account/tokens": dict(name="matrix"),
+        "/products": dict(sku="MATRIX-1", name="Matrix Product", family="OS", term="annual"),
+        "/products/{product_id}": dict(version=1, sku="MATRIX-P", name="Matrix Product", family="OS", term="annual"),
+        "/products/{product_id}/prices": dict(currency="BRL", amount="1.234,56", decimal_comma="1"),
+        "/products/{product_id}/prices/{currency}": dict(amount="1234.56"),
+        "/fx-rates": dict(currency="BRL", effective_date="2026-11-01", rate="0.1864"),
+        "/fx-rates/import/commit": dict(content=base64.b64encode(RATES_CSV).decode(), filename="matrix.csv"),
     }
     key = path.removeprefix("/api/v1")
     body = dict(bodies.get(key, {}))
@@ -190,9 +231,19 @@ def admin_token_id(db, actor):
     return token.id
 
 
+@pytest.fixture
+def product_id(db, actor):
+    from channelbase.deals import products
+    from channelbase.deals.schemas import ProductCreate
+    product = products.create_product(db, actor("admin"), ProductCreate(sku="MATRIX-P", name="Matrix Product",
+                                                                        family="OS", term="annual"))
+    db.flush()
+    return product.id
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id):
+def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -203,11 +254,13 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
         client.headers["X-CSRF-Token"] = "matrix"
     else:
         client = api_as(who) if api else client_as(who)
-    url, body = _url(path, world, admin_token_id), _body(method, path, world)
+    url, body = _url(path, world, admin_token_id, product_id), _body(method, path, world)
     if method == "GET":
         response = client.get(url)
+    elif _files(path):
+        response = client.request(method, url, files=_files(path))
     elif api:
-        response = client.request(method, url, json=body if method in ("POST", "PATCH") else None)
+        response = client.request(method, url, json=body if method in ("POST", "PATCH", "PUT") else None)
     else:
         response = client.request(method, url, data=body)
     assert _outcome(response, api) == expected[who], f"{who} {method} {url} -> {response.status_code}"

@@ -149,3 +149,32 @@ def test_a_second_load_is_refused_unless_reset(tmp_path_factory):
         summary = generate(session, scale="small", seed=9, reset=True)
     assert summary.partners == SCALES["small"].partners
     assert _partner_rows(factory) == before
+
+
+def test_the_demo_has_a_priced_catalogue_and_two_years_of_monthly_fx_rates(demo):
+    from datetime import date
+    from decimal import Decimal
+
+    from channelbase.core.money import Money
+    from channelbase.deals import fx
+    from channelbase.deals.models import FxRate, Product, ProductPrice
+    session, summary = demo
+    families = set(session.scalars(select(Product.family)))
+    assert families == {"OS", "Cloud", "Automation", "Services"} and summary.added["products"] >= 15
+    currencies = Counter(session.scalars(select(ProductPrice.currency)))
+    assert set(currencies) == {"USD", "BRL", "MXN", "CAD"} and len(set(currencies.values())) == 1
+    rates = Counter(session.scalars(select(FxRate.currency)))
+    assert rates == {code: 24 for code in ("BRL", "MXN", "ARS", "CLP", "COP", "PEN", "CAD", "EUR")}
+    ars = session.scalars(select(FxRate.rate).where(FxRate.currency == "ARS").order_by(FxRate.effective_date)).all()
+    assert ars[-1] < ars[0] * Decimal("0.7")  # the peso's devaluation
+    conversion = fx.convert(session, Money("1000", "BRL"), date(2026, 11, 15))
+    assert conversion.rate_date == date(2026, 11, 1) and conversion.source == "demo"
+
+
+def test_the_fx_history_is_the_same_for_the_same_seed(demo, tmp_path_factory):
+    from channelbase.deals.models import FxRate
+    session, _ = demo
+    again, _ = _load(tmp_path_factory, "same_rates")
+    rates = select(FxRate.currency, FxRate.effective_date, FxRate.rate).order_by(FxRate.currency, FxRate.effective_date)
+    with again() as other:
+        assert other.execute(rates).all() == session.execute(rates).all()

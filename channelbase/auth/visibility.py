@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from channelbase.auth.models import Role, User
 from channelbase.core.errors import NotFound
+from channelbase.deals.models import FxRate, Product, ProductPrice
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 T = TypeVar("T")
@@ -112,3 +113,21 @@ def _user_rule(actor: User):
     if actor.role == Role.MANAGER:
         return (User.role != Role.PARTNER) | User.partner_id.in_(visible_partner_ids(actor))
     return User.partner_id == actor.partner_id
+
+
+# Products and FX rates: a catalogue and a rate table, not partner-owned rows. Admins see everything
+# (above); everyone else sees the active products, and only staff see FX rates.
+
+@rule_for(Product)
+def _product_rule(actor: User):
+    return Product.active.is_(True)
+
+
+@rule_for(ProductPrice)
+def _product_price_rule(actor: User):
+    return ProductPrice.product_id.in_(select(Product.id).where(Product.active.is_(True)))
+
+
+@rule_for(FxRate)
+def _fx_rate_rule(actor: User):
+    return true() if actor.role == Role.MANAGER else false()

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pycountry
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins per e-mail within the window before lock-out.")
     login_window_minutes: int = Field(15, ge=1, description="Window for counting failed sign-ins.")
     session_days: int = Field(14, ge=1, description="Days a web session lasts.")
+    reporting_currency: str = Field("USD", description="ISO 4217 currency that roll-ups convert to; FX rates are "
+                                                       "quoted in it.")
 
     @field_validator("database_url")
     @classmethod
@@ -50,6 +53,14 @@ class Settings(BaseSettings):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("reporting_currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+            raise ValueError("must be an ISO 4217 currency code, e.g. USD")
+        return code
 
     @field_validator("environment")
     @classmethod

@@ -30,6 +30,7 @@ from channelbase.core.audit import AuditEntry
 from channelbase.core.base import Base, utcnow
 from channelbase.core.errors import Conflict, InvalidInput
 from channelbase.core.names import company_key, name_tokens, strip_accents
+from channelbase.deals.demo import load_demo_catalogue
 from channelbase.demo import names_data as words
 from channelbase.demo.tax_ids import TaxIds
 from channelbase.demo.world import DEMO_PASSWORD, PARTNERS as WORLD_PARTNERS, STAFF, demo_logins, seed_world
@@ -109,6 +110,7 @@ def generate(session: Session, *, scale: str, seed: int = 7, reset: bool = False
     loader = _Loader(session, SCALES[scale], seed)
     with _progress_bar(progress) as advance:
         loader.load(advance)
+    loader.added.update(load_demo_catalogue(session, seed))
     # Fresh planner statistics, as after any bulk load: without them SQLite scans all 200,000
     # accounts for the duplicate check (deleted_at IS NULL looks selective) instead of using
     # the name, tax id and domain indexes.

@@ -26,7 +26,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(PACKAGE / "partners" / "templates"),
-                                       str(PACKAGE / "auth" / "templates")])
+                                       str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates")])
 
 
 class LoginRequired(Exception):
