@@ -207,3 +207,10 @@ class Money:
 
     def __str__(self) -> str:
         return self.format()
+
+
+def format_rate(rate: Decimal, min_places: int = 4) -> str:
+    """A rate without its storage padding: 0.186400000000 -> '0.1864', 0.000561420000 -> '0.00056142'."""
+    text = format(rate.normalize(), "f")
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(min_places, '0')}"

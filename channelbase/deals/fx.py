@@ -22,7 +22,7 @@ from channelbase.auth.visibility import visible
 from channelbase.core import audit
 from channelbase.core.config import get_settings
 from channelbase.core.errors import DomainError, InvalidInput, NotPermitted
-from channelbase.core.money import Money, currency_code
+from channelbase.core.money import Money, currency_code, format_rate
 from channelbase.core.pagination import Page, paginate
 from channelbase.deals.models import RATE_SCALE, FxRate
 from channelbase.deals.fx_csv import ImportReport, RateRow, check_rate_currency, parse_rate, read_rates
@@ -69,9 +69,9 @@ class Conversion:
     source: str
 
     def describe(self) -> str:
-        """'1,000.00 BRL on 2026-11-01 = 186.40 USD at 0.18640000 (rate of 2026-11-01, source admin)'."""
+        """'1,000.00 BRL on 2026-11-01 = 186.40 USD at 0.1864 (rate of 2026-11-01, source admin)'."""
         return (f"{_plain(self.original)} on {self.on_date.isoformat()} = {_plain(self.amount_reporting)} "
-                f"at {self.rate} (rate of {self.rate_date.isoformat()}, source {self.source})")
+                f"at {format_rate(self.rate)} (rate of {self.rate_date.isoformat()}, source {self.source})")
 
 
 def _plain(money: Money) -> str:

@@ -57,7 +57,7 @@ class ImportReport:
 
 
 def parse_rate(value: Decimal | int | str, *, decimal_comma: bool | None = None) -> Decimal:
-    """A positive rate with at most 8 decimals (the column's scale: more would be rounded silently)."""
+    """A positive rate with at most RATE_SCALE decimals (the column's scale: more would be rounded silently)."""
     rate = exact_decimal(value, decimal_comma=decimal_comma)
     if rate <= 0:
         raise MoneyError(f"The rate must be greater than 0 (got {rate}).", field_errors={"rate": "must be > 0"})

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from channelbase.core.base import Base, TimestampedMixin, VersionedMixin
 from channelbase.core.money import Money
 
-RATE_SCALE = 8
+RATE_SCALE = 12  # weak currencies (ARS at 0.00056 USD) still keep 8+ significant digits
 
 
 class ProductTerm(StrEnum):
@@ -73,5 +73,5 @@ class FxRate(TimestampedMixin, Base):
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     quote_currency: Mapped[str] = mapped_column(String(3), nullable=False)
     effective_date: Mapped[date] = mapped_column(Date, nullable=False)
-    rate: Mapped[Decimal] = mapped_column(Numeric(18, RATE_SCALE), nullable=False)
+    rate: Mapped[Decimal] = mapped_column(Numeric(24, RATE_SCALE), nullable=False)
     source: Mapped[str] = mapped_column(String(200), nullable=False, default="admin")

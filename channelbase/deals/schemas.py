@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_serializer
 
-from channelbase.core.money import Money, MoneyError, currency_code
+from channelbase.core.money import Money, MoneyError, currency_code, format_rate
 from channelbase.deals.models import ProductTerm
 
 
@@ -126,6 +126,10 @@ class RateOut(BaseModel):
     source: str
     updated_at: datetime
 
+    @field_serializer("rate")
+    def _rate(self, rate: Decimal) -> str:
+        return format_rate(rate)
+
 
 class ConversionOut(BaseModel):
     amount: Decimal
@@ -137,6 +141,10 @@ class ConversionOut(BaseModel):
     rate_date: date
     source: str
     text: str
+
+    @field_serializer("rate")
+    def _rate(self, rate: Decimal) -> str:
+        return format_rate(rate)
 
 
 class RowErrorOut(BaseModel):

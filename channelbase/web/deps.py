@@ -17,6 +17,7 @@ from channelbase.auth import service as auth_service
 from channelbase.auth.models import User
 from channelbase.core.db import unit_of_work
 from channelbase.core.errors import DomainError, NotPermitted
+from channelbase.core.money import format_rate
 
 SESSION_COOKIE = "cb_session"
 CSRF_COOKIE = "cb_csrf"
@@ -27,6 +28,8 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(PACKAGE / "partners" / "templates"),
                                        str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates")])
+
+templates.env.filters["rate"] = format_rate
 
 
 class LoginRequired(Exception):

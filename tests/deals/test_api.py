@@ -76,16 +76,16 @@ def test_a_deactivated_product_disappears_for_partner_users(api_as, product):
 def test_an_admin_posts_a_rate_and_managers_list_and_convert(api_as):
     posted = api_as("admin").post("/api/v1/fx-rates", json={"currency": "BRL", "effective_date": "2026-11-01",
                                                               "rate": "0.1864"})
-    assert posted.status_code == 201 and posted.json()["rate"] == "0.18640000"
+    assert posted.status_code == 201 and posted.json()["rate"] == "0.1864"
     manager = api_as("lucia")
     listed = manager.get("/api/v1/fx-rates", params={"currency": "BRL", "date_from": "2026-01-01"}).json()
     assert [(r["currency"], r["effective_date"], r["source"]) for r in listed["items"]] == [
         ("BRL", "2026-11-01", "admin")]
     converted = manager.get("/api/v1/fx-rates/convert", params={"amount": "1000", "currency": "BRL",
                                                                  "date": "2026-11-15"}).json()
-    assert converted["amount_reporting"] == "186.40" and converted["rate"] == "0.18640000"
+    assert converted["amount_reporting"] == "186.40" and converted["rate"] == "0.1864"
     assert converted["rate_date"] == "2026-11-01" and converted["source"] == "admin"
-    assert converted["text"] == ("1,000.00 BRL on 2026-11-15 = 186.40 USD at 0.18640000 "
+    assert converted["text"] == ("1,000.00 BRL on 2026-11-15 = 186.40 USD at 0.1864 "
                                  "(rate of 2026-11-01, source admin)")
 
 

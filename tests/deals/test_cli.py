@@ -88,14 +88,14 @@ def test_fx_load_dry_run_then_load_then_convert(cli_world, tmp_path):
     path.write_text("currency,date,rate\nBRL,2026-10-01,0.1850\nBRL,2026-11-01,0.1864\n", encoding="utf-8")
     dry = invoke("fx", "load", str(path), "--dry-run")
     assert dry.exit_code == 0 and "Would load 2 rates" in dry.stdout
-    assert "0.18640000" not in invoke("fx", "list").stdout
+    assert "0.1864" not in invoke("fx", "list").stdout
     loaded = invoke("fx", "load", str(path))
     assert loaded.exit_code == 0, loaded.output
     assert "Loaded 2 rates from rates-2026-11.csv: 2 new" in loaded.stdout
-    assert "0.18640000" in invoke("fx", "list", "--currency", "brl").stdout
+    assert "0.1864" in invoke("fx", "list", "--currency", "brl").stdout
     converted = invoke("fx", "convert", "1.000,00", "BRL", "--date", "2026-11-15", "--decimal-comma")
     assert converted.exit_code == 0, converted.output
-    assert converted.stdout.strip() == ("1,000.00 BRL on 2026-11-15 = 186.40 USD at 0.18640000 "
+    assert converted.stdout.strip() == ("1,000.00 BRL on 2026-11-15 = 186.40 USD at 0.1864 "
                                         "(rate of 2026-11-01, source csv:rates-2026-11.csv)")
 
 

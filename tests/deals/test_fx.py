@@ -25,7 +25,7 @@ def brl(db, actor):
     admin = actor("admin")
     fx.set_rate(db, admin, "BRL", SEP, "0.18")
     fx.set_rate(db, admin, "BRL", OCT, "0.1850")
-    fx.set_rate(db, admin, "BRL", NOV, "0.18640000")
+    fx.set_rate(db, admin, "BRL", NOV, "0.1864")
     db.flush()
     return admin
 
@@ -35,7 +35,7 @@ def brl(db, actor):
 def test_an_admin_enters_a_rate_and_the_audit_log_records_it(db, actor):
     rate = fx.set_rate(db, actor("admin"), "brl", NOV, "0.1864")
     db.flush()
-    assert (rate.currency, rate.quote_currency, rate.rate, rate.source) == ("BRL", "USD", Decimal("0.18640000"), "admin")
+    assert (rate.currency, rate.quote_currency, rate.rate, rate.source) == ("BRL", "USD", Decimal("0.1864"), "admin")
     assert [e.action for e in history(db, "fx_rates", rate.id)] == ["create"]
 
 
@@ -51,7 +51,7 @@ def test_entering_a_rate_for_the_same_day_again_corrects_it(db, actor):
 @pytest.mark.parametrize("currency, rate, message", [
     ("BRL", "0", "greater than 0"),
     ("BRL", "-0.18", "greater than 0"),
-    ("BRL", "0.123456789", "more than 8 decimals"),
+    ("BRL", "0.1234567890123", "more than 12 decimals"),
     ("XXY", "0.18", "not an ISO 4217"),
     ("USD", "1", "reporting currency"),
     ("BRL", "abc", "not a number"),
@@ -108,8 +108,8 @@ def test_the_reporting_currency_converts_one_to_one_and_says_so(db):
 def test_a_conversion_names_the_rate_it_used(db, brl):
     conversion = fx.convert(db, Money("1000.00", "BRL"), date(2026, 11, 20))
     assert conversion.amount_reporting == Money("186.40", "USD")
-    assert (conversion.rate, conversion.rate_date, conversion.source) == (Decimal("0.18640000"), NOV, "admin")
-    assert conversion.describe() == ("1,000.00 BRL on 2026-11-20 = 186.40 USD at 0.18640000 "
+    assert (conversion.rate, conversion.rate_date, conversion.source) == (Decimal("0.1864"), NOV, "admin")
+    assert conversion.describe() == ("1,000.00 BRL on 2026-11-20 = 186.40 USD at 0.1864 "
                                      "(rate of 2026-11-01, source admin)")
 
 

@@ -111,11 +111,11 @@ def test_managers_see_rates_and_convert_but_get_no_admin_forms(client_as, db, ac
     fx.load_rates_csv(db, actor("admin"), RATES, "rates-2026-11.csv")
     client = client_as("lucia")
     page = client.get("/fx-rates", params={"currency": "BRL"})
-    assert page.status_code == 200 and "0.18640000" in page.text and "csv:rates-2026-11.csv" in page.text
+    assert page.status_code == 200 and "0.1864" in page.text and "csv:rates-2026-11.csv" in page.text
     assert "Load rates from a CSV file" not in page.text
     result = client.get("/fx-rates/convert", params={"amount": "1000", "currency": "BRL", "date": "2026-11-01"},
                         headers={"HX-Request": "true"})
-    assert ("1,000.00 BRL on 2026-11-01 = 186.40 USD at 0.18640000 (rate of 2026-11-01, source "
+    assert ("1,000.00 BRL on 2026-11-01 = 186.40 USD at 0.1864 (rate of 2026-11-01, source "
             "csv:rates-2026-11.csv)") in result.text
 
 

@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('quote_currency', sa.String(length=3), nullable=False),
     sa.Column('effective_date', sa.Date(), nullable=False),
-    sa.Column('rate', sa.Numeric(precision=18, scale=8), nullable=False),
+    sa.Column('rate', sa.Numeric(precision=24, scale=12), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', channelbase.core.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
