@@ -31,6 +31,8 @@ fi
 status=0
 echo "== Lint (ruff) =="
 .venv/bin/ruff check channelbase tests bench || status=1
+echo "== Types (mypy) =="
+.venv/bin/mypy || status=1
 
 echo "== Test pass 1/2: SQLite =="
 env -u CHANNELBASE_TEST_DB .venv/bin/pytest "${marker[@]}" "$@" || status=1

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import ApiToken, LoginAttempt, Role, User, WebSession
@@ -85,7 +86,7 @@ def set_active(session: Session, actor, email: str, active: bool) -> User:
     if not active:
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         session.execute(
-            ApiToken.__table__.update().where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            cast(Table, ApiToken.__table__).update().where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
     audit.record(session, actor or "system", "update", user, before)
@@ -111,10 +112,10 @@ def list_users(session: Session, actor) -> list[User]:
 
 def _check_rate_limit(session: Session, email: str, max_failures: int, window: timedelta) -> None:
     since = utcnow() - window
-    failures = session.scalar(
+    failures = session.execute(
         select(func.count()).select_from(LoginAttempt)
         .where(LoginAttempt.email == email, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
-    )
+    ).scalar_one()
     if failures >= max_failures:
         minutes = int(window.total_seconds() // 60)
         raise TooManyAttempts(f"Too many failed sign-ins for this account. Try again in {minutes} minutes.")
@@ -133,9 +134,9 @@ def authenticate(
         ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     except (VerificationError, InvalidHashError):
         ok = False
-    ok = ok and user.is_active
+    ok = ok and user is not None and user.is_active
     session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok))
-    if not ok:
+    if not ok or user is None:
         return None  # the caller commits the failed attempt, then shows the error
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

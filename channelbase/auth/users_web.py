@@ -47,6 +47,7 @@ def create_user(request: Request, db: SessionDep, actor: AdminActor, data: UserF
     user, error = attempt(db, lambda: service.create_user(db, actor, **parse(NewUser, data).model_dump()))
     if error:
         return _users_page(request, db, actor, {**data, "password": ""}, error)
+    assert user is not None  # attempt() returns the result when there is no error
     return redirect(f"/users?created={user.id}")
 
 

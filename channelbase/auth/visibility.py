@@ -9,11 +9,12 @@ from sqlalchemy import Select, false, select, true
 from sqlalchemy.orm import Session, aliased
 
 from channelbase.auth.models import Role, User
+from channelbase.core.base import TimestampedMixin
 from channelbase.core.errors import NotFound
 from channelbase.deals.models import FxRate, Product, ProductPrice
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
-T = TypeVar("T")
+T = TypeVar("T", bound=TimestampedMixin)
 Rule = Callable[[User], Any]
 _RULES: dict[type, Rule] = {}
 
@@ -66,8 +67,9 @@ def visible(stmt: Select, actor: User | None, model: type | None = None) -> Sele
 def get_visible(session: Session, actor: User, model: type[T], id_: int, *, include_deleted: bool = False) -> T:
     """Fetch one row the actor may read, or NotFound (never 'forbidden': ids must leak nothing)."""
     stmt = visible(select(model).where(model.id == id_), actor, model)
-    if hasattr(model, "deleted_at") and not include_deleted:
-        stmt = stmt.where(model.deleted_at.is_(None))
+    deleted_at = getattr(model, "deleted_at", None)  # only soft-deletable models have it
+    if deleted_at is not None and not include_deleted:
+        stmt = stmt.where(deleted_at.is_(None))
     obj = session.scalars(stmt).first()
     if obj is None:
         raise NotFound(f"No {model.__name__.lower()} #{id_} here, or you may not see it.")

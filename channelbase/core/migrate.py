@@ -33,7 +33,7 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(str(engine.url), connection), revision)
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

@@ -96,6 +96,7 @@ def parse_number(text: str, *, decimal_comma: bool | None = None) -> Decimal:
 def _decimal_separator(body: str, decimal_comma: bool | None, text: str) -> str | None:
     """The character that separates decimals in `body`, or None for a whole number."""
     commas, points = body.count(","), body.count(".")
+    mark: str | None
     if decimal_comma is not None:
         mark, other = ("," if decimal_comma else "."), ("." if decimal_comma else ",")
         if body.count(mark) > 1 or (body.count(mark) == 1 and other in body.split(mark)[1]):
@@ -144,7 +145,7 @@ class Money:
         object.__setattr__(self, "amount", quantised)
 
     @classmethod
-    def parse(cls, text: str, currency: str, *, decimal_comma: bool | None = None) -> Money:
+    def parse(cls, text: str | int | Decimal, currency: str, *, decimal_comma: bool | None = None) -> Money:
         """Money from what a person typed, e.g. Money.parse('1.234,56', 'BRL', decimal_comma=True)."""
         if not isinstance(text, str):
             return cls(exact_decimal(text), currency)

@@ -63,7 +63,7 @@ def _add_product(session: Session, admin, sku: str, name: str, family: str, term
                  usd: int, active: bool) -> int:
     product = products.create_product(session, admin, ProductCreate(
         sku=sku, name=name, family=family, term=term, is_subscription=subscription, active=active))
-    products.set_price(session, admin, product.id, Money(usd, "USD"))
+    products.set_price(session, admin, product.id, Money(Decimal(usd), "USD"))
     for currency, (rate, step) in PRICE_LISTS.items():
         local = (Decimal(usd) * rate / step).quantize(Decimal(1), rounding=ROUND_HALF_EVEN) * step
         products.set_price(session, admin, product.id, Money(local, currency))

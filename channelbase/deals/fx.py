@@ -154,8 +154,8 @@ def rate_book(session: Session, currencies: Iterable[str], up_to: date) -> RateB
     """Every rate of `currencies` effective up to `up_to`, fetched in one query."""
     reporting = reporting_currency()
     wanted = {currency_code(c) for c in currencies} - {reporting}
-    rows = session.scalars(select(FxRate).where(FxRate.currency.in_(wanted), FxRate.quote_currency == reporting,
-                                                FxRate.effective_date <= up_to)) if wanted else []
+    rows: Iterable[FxRate] = session.scalars(select(FxRate).where(
+        FxRate.currency.in_(wanted), FxRate.quote_currency == reporting, FxRate.effective_date <= up_to)) if wanted else []
     return RateBook(rows, reporting, up_to)
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from channelbase.core.money import MoneyError, currency_code, exact_decimal
 from channelbase.deals.models import RATE_SCALE
@@ -138,6 +139,7 @@ def _columns(header: list[str]) -> tuple[dict[str, int], RowError | None]:
         return {}, RowError(1, ", ".join(missing) or "header",
                             f"Missing column(s) {', '.join(missing) or 'currency, date, rate'}: the first row must "
                             "name the columns currency,date,rate (or effective_date instead of date).")
+    assert date_column is not None  # `missing` names "date" otherwise
     return {"currency": found["currency"], "date": found[date_column], "rate": found["rate"]}, None
 
 
@@ -147,7 +149,7 @@ def _check_row(number: int, values: dict[str, str], reporting: str, semicolons: 
     checks = {"currency": lambda v: check_rate_currency(v, reporting), "date": parse_iso_date,
               # With `,` between fields a comma cannot be decimal; with `;` it may be (ambiguity is refused).
               "rate": lambda v: parse_rate(v, decimal_comma=None if semicolons else False)}
-    parsed = {}
+    parsed: dict[str, Any] = {}
     for column, check in checks.items():
         if not values[column]:
             errors.append(RowError(number, column, "required"))

@@ -43,13 +43,14 @@ def add_rate(request: Request, db: SessionDep, actor: AdminActor, data: RateForm
     rate, error = attempt(db, lambda: _set_rate(db, actor, parse(RateIn, data)))
     if error:
         return _rates_page(request, db, actor, rate_values=data, rate_error=error)
+    assert rate is not None  # attempt() returns the result when there is no error
     return redirect(f"/fx-rates?currency={rate.currency}&saved={rate.effective_date.isoformat()}")
 
 
 @router.post("/fx-rates/import", include_in_schema=False)
 def check_upload(request: Request, db: SessionDep, actor: AdminActor, data: UploadForm):
     """Step 1: check the uploaded file and show what loading it would do; saves nothing."""
-    upload = data.get("file")
+    upload: Any = data.get("file")  # an UploadFile, or a string when the field was not a file
     content = upload.file.read() if hasattr(upload, "file") else b""
     filename = getattr(upload, "filename", "") or ""
     if not filename or not content:
@@ -73,6 +74,7 @@ def commit_upload(request: Request, db: SessionDep, actor: AdminActor, data: Upl
         return _rates_page(request, db, actor, report=error.report)
     if error:
         return _rates_page(request, db, actor, upload_error=error)
+    assert report is not None  # attempt() returns the result when there is no error
     return redirect("/fx-rates?" + urlencode({"loaded": report.rows, "file": filename}))
 
 

@@ -60,6 +60,7 @@ def create_product(request: Request, db: SessionDep, actor: AdminActor, data: Pr
     product, error = attempt(db, lambda: products.create_product(db, actor, parse(ProductCreate, data)))
     if error:
         return _product_form(request, db, actor, data, error)
+    assert product is not None  # attempt() returns the result when there is no error
     return redirect(f"/products/{product.id}")
 
 

@@ -285,7 +285,7 @@ class _Loader:
     def _links(self) -> tuple[int, Iterator[dict]]:
         rng = self.rng("partner_links")
         partners = self._all_partners()
-        pairs = set(self.session.execute(select(PartnerLink.distributor_id, PartnerLink.reseller_id)).all())
+        pairs = {(d, r) for d, r in self.session.execute(select(PartnerLink.distributor_id, PartnerLink.reseller_id))}
         resellers = [p for p in partners if p.type != "distributor"]
         rows = []
         for distributor in (p for p in partners if p.type == "distributor"):

@@ -172,7 +172,7 @@ DISTINCTIVE = {
 }
 
 # Partner-type words ("Distribuidora Delta", "Nube Bravo Cloud").
-TYPE_WORDS = {
+TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "distributor": {"pt": ("Distribuidora", "Distribuição"), "es": ("Distribuidora", "Mayorista"),
                     "en": ("Distribution", "Supply")},
     "dmr": {"pt": ("Loja", "Direct", "Store"), "es": ("Tienda", "Direct", "Store"),

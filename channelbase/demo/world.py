@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,7 @@ STAFF = [
 ]
 
 # key: territory, fields
-PARTNERS = [
+PARTNERS: list[tuple[str, str, dict[str, Any]]] = [
     ("abertas", "brazil", dict(name="Soluções Abertas Ltda.", legal_name="Soluções Abertas Tecnologia Ltda.",
                                type="var", tier="gold", status="active", is_priority=True, country="BR",
                                city="São Paulo", currency="BRL", website="https://abertas.com.br",
@@ -80,28 +81,28 @@ def seed_world(session: Session, password: str = DEMO_PASSWORD) -> World:
                                                     password=password, language=language).id
     for key, name, parent, currency, owner in TERRITORIES:
         territory = territories.create_territory(session, admin, TerritoryCreate(
-            name=name, parent_id=world.territories.get(parent), currency=currency,
+            name=name, parent_id=world.territories.get(parent) if parent else None, currency=currency,
             owner_id=world.users.get(owner) if owner else None))
         world.territories[key] = territory.id
     owner_of = {"brazil": "lucia", "mexico": "lucia", "us_east": "nathan"}
-    for key, territory, fields in PARTNERS:
+    for key, territory_key, fields in PARTNERS:
         partner = service.create_partner(session, admin, PartnerCreate(
-            **fields, territory_id=world.territories[territory], owner_id=world.users[owner_of[territory]]))
+            **fields, territory_id=world.territories[territory_key], owner_id=world.users[owner_of[territory_key]]))
         world.partners[key] = partner.id
     world.links["delta_abertas"] = service.link_reseller(session, admin, LinkCreate(
         distributor_id=world.partners["delta"], reseller_id=world.partners["abertas"])).id
-    for key, email, name, partner, language in PARTNER_USERS:
+    for key, email, name, partner_key, language in PARTNER_USERS:
         world.users[key] = auth_service.create_user(session, admin, email=email, name=name, role=Role.PARTNER,
-                                                    password=password, partner_id=world.partners[partner],
+                                                    password=password, partner_id=world.partners[partner_key],
                                                     language=language).id
         world.contacts[key] = service.create_contact(session, admin, ContactCreate(
-            partner_id=world.partners[partner], name=name, email=email, role="sales", is_primary=True,
+            partner_id=world.partners[partner_key], name=name, email=email, role="sales", is_primary=True,
             language=language)).id
     world.contacts["northwind"] = service.create_contact(session, admin, ContactCreate(
         partner_id=world.partners["northwind"], name="Grace Miller", email="grace@northwind-systems.com",
         role="executive", is_primary=True)).id
-    ana = session.get(User, world.users["ana"])
-    bruno = session.get(User, world.users["bruno"])
+    ana = session.get_one(User, world.users["ana"])
+    bruno = session.get_one(User, world.users["bruno"])
     world.accounts["abertas"] = accounts.create_account(session, ana, AccountCreate(
         name="Prefeitura de Campinas", website="campinas.sp.gov.br", country="BR", industry="Government",
         is_public_sector=True)).id

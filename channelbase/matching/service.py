@@ -182,7 +182,7 @@ def account_index(session: Session) -> NameIndex:
     new accounts are added as they appear; renames are picked up when the index is rebuilt after
     INDEX_MAX_AGE seconds. Deleted or hidden accounts are filtered when candidates are read back."""
     bind = session.get_bind()
-    key = str(getattr(bind, "engine", bind).url)  # a session may be bound to a Connection (tests)
+    key = str(bind.engine.url)  # a session may be bound to a Connection (tests); both have .engine
     newest = _newest_account(session)
     with _lock:
         cached = _indexes.get(key)

@@ -28,7 +28,7 @@ def _refuse_duplicate_account(session, actor, account: Account, exclude_id=None)
                      tax_id=account.tax_id, domain=account.domain, exclude_id=exclude_id)
 
 
-def _territory_for_partner_user(session: Session, actor: User) -> int:
+def _territory_for_partner_user(session: Session, actor: User) -> int | None:
     return session.scalar(select(Partner.territory_id).where(Partner.id == actor.partner_id))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -25,14 +25,14 @@ class ErrorOut(BaseModel):
     link: str | None = None
 
 
-ERRORS = {401: {"model": ErrorOut, "description": "Missing, invalid or revoked token"},
-          403: {"model": ErrorOut, "description": "Your role may not do this"},
-          404: {"model": ErrorOut, "description": "No such record, or you may not see it"},
-          409: {"model": ErrorOut, "description": "Duplicate, or changed by someone else since you read it"},
-          422: {"model": ErrorOut, "description": "Invalid input"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Missing, invalid or revoked token"},
+    403: {"model": ErrorOut, "description": "Your role may not do this"},
+    404: {"model": ErrorOut, "description": "No such record, or you may not see it"},
+    409: {"model": ErrorOut, "description": "Duplicate, or changed by someone else since you read it"},
+    422: {"model": ErrorOut, "description": "Invalid input"}}
 router = APIRouter(responses=ERRORS)
 T = TypeVar("T")
-NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 # DELETE routes use api_route: the adapter lint (tests/auth) flags any call named `delete` as hand-made SQL.
 DELETE = ["DELETE"]
 
@@ -206,7 +206,8 @@ def create_link(db: SessionDep, actor: ApiActor, data: LinkCreate):
     return service.link_reseller(db, actor, data)
 
 
-@router.api_route("/links/{link_id}", methods=DELETE, tags=["links"], **NO_CONTENT)
+@router.api_route("/links/{link_id}", methods=DELETE, tags=["links"], status_code=status.HTTP_204_NO_CONTENT,
+                  response_class=Response)
 def delete_link(db: SessionDep, actor: ApiActor, link_id: int):
     """Remove a distributor -> reseller link."""
     service.unlink_reseller(db, actor, link_id)
@@ -241,7 +242,8 @@ def update_contact(db: SessionDep, actor: ApiActor, contact_id: int, data: Conta
     return service.update_contact(db, actor, contact_id, data)
 
 
-@router.api_route("/contacts/{contact_id}", methods=DELETE, tags=["contacts"], **NO_CONTENT)
+@router.api_route("/contacts/{contact_id}", methods=DELETE, tags=["contacts"], status_code=status.HTTP_204_NO_CONTENT,
+                  response_class=Response)
 def delete_contact(db: SessionDep, actor: ApiActor, contact_id: int):
     """Delete a contact (the audit log keeps its last values)."""
     service.delete_contact(db, actor, contact_id)

@@ -7,6 +7,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -55,7 +56,7 @@ def _exit(message: str) -> NoReturn:
     raise typer.Exit(1)  # fail() has already exited; this line tells type checkers so.
 
 
-def _error_line(error: dict) -> str:
+def _error_line(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if not error["loc"]:
         return message
@@ -321,7 +322,7 @@ def territories_list() -> None:
     """Show the territories you may see as an indented tree."""
     with cli_session() as session, domain_errors():
         ordered = territories.tree_order(territories.list_territories(session, cli_actor(session)))
-        owners = {u.id: u.label for u in service.owners(session)}
+        owners: dict[int | None, str] = {u.id: u.label for u in service.owners(session)}
     top = min((t.depth for t in ordered), default=0)
     table = Table("id", "territory", "currency", "owner")
     for t in ordered:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,7 +13,9 @@ from channelbase.core import audit
 from channelbase.core.base import utcnow
 from channelbase.core.errors import Conflict, Duplicate, InvalidInput, NotPermitted, StaleEdit
 from channelbase.core.validation import normalize_tax_id
-from channelbase.partners.models import Territory
+from channelbase.partners.models import Account, Partner, Territory
+
+SoftDeletable = TypeVar("SoftDeletable", Partner, Account)
 
 
 def require_staff(actor: User, what: str) -> None:
@@ -87,7 +91,7 @@ def _field_for(reason: str) -> str:
     return {"tax id": "tax_id", "web domain": "website", "name": "name"}[reason]
 
 
-def soft_delete(session: Session, actor: User, row):
+def soft_delete(session: Session, actor: User, row: SoftDeletable) -> SoftDeletable:
     """Mark a visible row deleted (it leaves lists and can be restored); staff only."""
     require_staff(actor, f"delete {row.__tablename__}")
     before = audit.snapshot(row)
@@ -96,7 +100,7 @@ def soft_delete(session: Session, actor: User, row):
     return row
 
 
-def restore(session: Session, actor: User, row, refuse_duplicate_of) -> object:
+def restore(session: Session, actor: User, row: SoftDeletable, refuse_duplicate_of) -> SoftDeletable:
     """Undo a soft delete, unless a live row has taken its name, tax id or domain meanwhile."""
     require_staff(actor, f"restore {row.__tablename__}")
     if row.deleted_at is None:

@@ -21,7 +21,7 @@ class PartnerType(StrEnum):
     PUBLIC_SECTOR = "public_sector"
 
 
-PARTNER_TYPE_LABELS = {
+PARTNER_TYPE_LABELS: dict[str, str] = {  # keyed by PartnerType, looked up by the stored str
     PartnerType.DISTRIBUTOR: "Distributor",
     PartnerType.DMR: "DMR",
     PartnerType.VAR: "VAR",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -237,10 +240,10 @@ def partner_links(session: Session, actor: User, partner_id: int) -> dict[str, l
     return result
 
 
-def partner_stats(session: Session, actor: User) -> dict:
+def partner_stats(session: Session, actor: User) -> dict[str, Any]:
     """Live partners counted by status, type and top-level-but-one territory (for the home page)."""
     base = visible(select(Partner), actor).where(Partner.deleted_at.is_(None)).subquery()
-    stats = {}
+    stats: dict[str, Any] = {}
     for name, column in (("status", base.c.status), ("type", base.c.type), ("country", base.c.country)):
         rows = session.execute(select(column, func.count()).group_by(column).order_by(func.count().desc()))
         stats[name] = [(str(value), count) for value, count in rows]
@@ -262,7 +265,7 @@ def owners(session: Session) -> list[User]:
 
 # Read helpers for pages (added with the web pages) ------------------------------------------------
 
-def staff_names(session: Session, ids) -> dict[int, str]:
+def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]:
     """Names of the given users, for owner columns of rows the actor already sees."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -270,7 +273,7 @@ def staff_names(session: Session, ids) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
-def partner_names(session: Session, actor: User, ids) -> dict[int, str]:
+def partner_names(session: Session, actor: User, ids: Iterable[int | None]) -> dict[int | None, str]:
     """Names of the partners among `ids` that the actor may see (deleted ones included)."""
     wanted = {i for i in ids if i is not None}
     if not wanted:

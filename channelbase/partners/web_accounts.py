@@ -52,6 +52,7 @@ def create_account(request: Request, db: SessionDep, actor: CurrentActor, data: 
         db, actor, parse(AccountCreate, drop_blank(data, "territory_id", "partner_id"))))
     if error:
         return _account_form(request, db, actor, data, error)
+    assert account is not None  # attempt() returns the result when there is no error
     return redirect(f"/accounts/{account.id}")
 
 

@@ -54,6 +54,7 @@ def create_partner(request: Request, db: SessionDep, actor: StaffActor, data: Pa
         db, actor, parse(PartnerCreate, drop_blank(data, "territory_id", "type"))))
     if error:
         return _partner_form(request, db, actor, data, error)
+    assert partner is not None  # attempt() returns the result when there is no error
     return redirect(f"/partners/{partner.id}")
 
 
@@ -64,10 +65,10 @@ def validate_new_partner(request: Request, db: SessionDep, actor: StaffActor, da
         db, actor, parse(PartnerCreate, drop_blank(data, "territory_id", "type"))))
     filled = {name for name, value in data.items() if value not in ("", None, False)}
     errors = {name: text for name, text in (error.field_errors if error else {}).items() if name in filled}
-    whole_form = error is not None and not isinstance(error, InvalidInput)
+    whole_form = None if isinstance(error, InvalidInput) else error  # an error not tied to one field
     return render(request, "partners/_partner_field_errors.html", {
-        "names": PARTNER_FIELDS, "errors": errors, "message": error.message if whole_form else "",
-        "link": error.link if whole_form else None})
+        "names": PARTNER_FIELDS, "errors": errors, "message": whole_form.message if whole_form is not None else "",
+        "link": whole_form.link if whole_form is not None else None})
 
 
 @router.get("/partners/{partner_id}", include_in_schema=False)

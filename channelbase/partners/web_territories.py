@@ -34,6 +34,7 @@ def create_territory(request: Request, db: SessionDep, actor: AdminActor, data: 
     territory, error = attempt(db, lambda: territories.create_territory(db, actor, parse(TerritoryCreate, data)))
     if error:
         return _tree_page(request, db, actor, data, error)
+    assert territory is not None  # attempt() returns the result when there is no error
     return redirect(f"/territories/{territory.id}")
 
 
