@@ -72,7 +72,7 @@ def demo(scale: str = typer.Option("small", help="small, medium or large."),
          seed: int = typer.Option(7, help="Random seed: the same seed gives the same data."),
          reset: bool = typer.Option(False, help="Delete existing directory data first."),
          if_empty: bool = typer.Option(False, help="Do nothing if the database already has users.")) -> None:
-    """Load deterministic demo data (territories, users, partners, contacts, accounts)."""
+    """Load deterministic demo data: territories, users, partners, contacts, accounts, products, FX rates."""
     from channelbase.demo.generator import SCALES, generate
     from channelbase.demo.world import DEMO_PASSWORD, demo_logins
     if scale not in SCALES:

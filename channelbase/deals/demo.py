@@ -94,8 +94,13 @@ def _rate_rows(seed: int, reporting: str) -> list[dict]:
     walks = _usd_walks(seed)
     if reporting not in walks:
         return []
-    scale = Decimal(1).scaleb(-RATE_SCALE)
     return [{"currency": currency, "quote_currency": reporting, "effective_date": month, "source": "demo",
-             "rate": (walk[i] / walks[reporting][i]).quantize(scale, rounding=ROUND_HALF_EVEN)}
+             "rate": _published(walk[i] / walks[reporting][i])}
             for currency, walk in walks.items() if currency != reporting
             for i, month in enumerate(_months())]
+
+
+def _published(rate: Decimal) -> Decimal:
+    """Six significant digits, as published rates have (0.000561798 for ARS, 0.172502 for BRL)."""
+    places = min(RATE_SCALE, 5 - rate.adjusted())
+    return rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)

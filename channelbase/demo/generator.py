@@ -86,7 +86,8 @@ class DemoSummary:
         lines = [
             f"Demo data loaded (scale {self.scale}, seed {self.seed}) in {self.seconds:.1f} s:",
             f"  {self.partners:,} partners, {self.contacts:,} contacts, {self.links:,} distributor links,",
-            f"  {self.accounts:,} accounts, {self.territories:,} territories, {self.users:,} users.",
+            f"  {self.accounts:,} accounts, {self.territories:,} territories, {self.users:,} users,",
+            f"  {self.added.get('products', 0):,} products, {self.added.get('fx_rates', 0):,} monthly FX rates.",
             "",
             f"Run `channelbase serve` and open {APP_URL}",
             f"Sign in with the password {DEMO_PASSWORD} as:",
