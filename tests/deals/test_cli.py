@@ -5,44 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rich.console import Console
-from typer.testing import CliRunner
 
-from channelbase import cli, cli_support
-from channelbase.core.config import get_settings
-from channelbase.core.db import make_sessionmaker, unit_of_work
 from channelbase.deals import cli as deals_cli
-from channelbase.demo.world import World, seed_world
-
-runner = CliRunner()
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    cli_support.engine.cache_clear()
+from channelbase.demo.world import World
+from tests.cli_harness import cli_database, invoke
 
 
 @pytest.fixture(scope="module")
 def cli_world(tmp_path_factory) -> Iterator[World]:
-    data_dir = tmp_path_factory.mktemp("deals_cli")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CHANNELBASE_DATABASE_URL", f"sqlite:///{data_dir / 'cli.db'}")
-        patch.setenv("CHANNELBASE_DATA_DIR", str(data_dir))
-        _clear_caches()
-        patch.setattr(deals_cli, "console", Console(width=200))
-        patch.setattr(cli_support, "err_console", Console(stderr=True, width=200))
-        if not any(group.name == "partners" for group in cli.app.registered_groups):
-            cli._mount_domains()
-        assert invoke("db", "upgrade").exit_code == 0
-        with unit_of_work(make_sessionmaker(cli_support.engine())) as session:
-            seeded = seed_world(session)
-        yield seeded
-        cli_support.engine().dispose()
-        _clear_caches()
-
-
-def invoke(*args: str):
-    return runner.invoke(cli.app, list(args))
+    with cli_database(tmp_path_factory.mktemp("deals_cli"), wide_consoles=(deals_cli,)) as world:
+        yield world
 
 
 def test_products_are_added_priced_and_listed(cli_world):

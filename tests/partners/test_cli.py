@@ -6,46 +6,16 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from rich.console import Console
-from typer.testing import CliRunner
 
-from channelbase import cli, cli_support
-from channelbase.core.config import get_settings
-from channelbase.core.db import make_sessionmaker, unit_of_work
-from channelbase.demo.world import World, seed_world
+from channelbase.demo.world import World
 from channelbase.partners import cli as partners_cli
-
-runner = CliRunner()
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    cli_support.engine.cache_clear()
+from tests.cli_harness import cli_database, invoke
 
 
 @pytest.fixture(scope="module")
 def cli_world(tmp_path_factory) -> Iterator[World]:
-    """A fresh database for the CLI, which opens its own engine from the settings."""
-    data_dir = tmp_path_factory.mktemp("cli")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CHANNELBASE_DATABASE_URL", f"sqlite:///{data_dir / 'cli.db'}")
-        patch.setenv("CHANNELBASE_DATA_DIR", str(data_dir))
-        _clear_caches()
-        # Wide consoles: without a terminal Rich wraps at 80 columns (or a COLUMNS fixed at import, as under xdist).
-        patch.setattr(partners_cli, "console", Console(width=200))
-        patch.setattr(cli_support, "err_console", Console(stderr=True, width=200))
-        if not any(group.name == "partners" for group in cli.app.registered_groups):
-            cli._mount_domains()
-        assert invoke("db", "upgrade").exit_code == 0
-        with unit_of_work(make_sessionmaker(cli_support.engine())) as session:
-            seeded = seed_world(session)
-        yield seeded
-        cli_support.engine().dispose()
-        _clear_caches()
-
-
-def invoke(*args: str):
-    return runner.invoke(cli.app, list(args))
+    with cli_database(tmp_path_factory.mktemp("cli"), wide_consoles=(partners_cli,)) as world:
+        yield world
 
 
 def test_it_lists_partners_as_a_table(cli_world):
