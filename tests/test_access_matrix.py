@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): SIGNED_IN,
     ("GET", "/account"): SIGNED_IN,
     ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
     ("POST", "/account/tokens/{token_id}/revoke"): OWN_TOKEN,
     # Partner pages
     ("GET", "/partners"): SIGNED_IN,
@@ -197,6 +198,8 @@ def _body(method: str, path: str, world) -> dict:
         "/users": dict(email="matrix@channelbase.demo", name="Matrix", role="manager", password="matrix-password-1"),
         "/login": dict(email="ana@abertas.com.br", password=DEMO_PASSWORD),
         "/account/tokens": dict(name="matrix"),
+        "/account/password": dict(current_password=DEMO_PASSWORD, new_password="matrix-password-2",
+                                  confirm_password="matrix-password-2"),
         "/products": dict(sku="MATRIX-1", name="Matrix Product", family="OS", term="annual"),
         "/products/{product_id}": dict(version=1, sku="MATRIX-P", name="Matrix Product", family="OS", term="annual"),
         "/products/{product_id}/prices": dict(currency="BRL", amount="1.234,56", decimal_comma="1"),

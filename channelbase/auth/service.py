@@ -110,15 +110,24 @@ def list_users(session: Session, actor) -> list[User]:
     return list(session.scalars(visible(select(User), actor).order_by(User.role, User.name)))
 
 
-def _check_rate_limit(session: Session, email: str, max_failures: int, window: timedelta) -> None:
-    since = utcnow() - window
-    failures = session.execute(
+# One address may try several accounts, but not endlessly: a password-spraying run stops here.
+FAILURES_PER_ADDRESS_FACTOR = 4
+
+
+def _failures_since(session: Session, column, value: str, since) -> int:
+    return session.execute(
         select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+        .where(column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
     ).scalar_one()
-    if failures >= max_failures:
-        minutes = int(window.total_seconds() // 60)
+
+
+def _check_rate_limit(session: Session, email: str, ip: str, max_failures: int, window: timedelta) -> None:
+    since = utcnow() - window
+    minutes = int(window.total_seconds() // 60)
+    if _failures_since(session, LoginAttempt.email, email, since) >= max_failures:
         raise TooManyAttempts(f"Too many failed sign-ins for this account. Try again in {minutes} minutes.")
+    if ip and _failures_since(session, LoginAttempt.ip, ip, since) >= max_failures * FAILURES_PER_ADDRESS_FACTOR:
+        raise TooManyAttempts(f"Too many failed sign-ins from your network. Try again in {minutes} minutes.")
 
 
 def authenticate(
@@ -127,7 +136,7 @@ def authenticate(
 ) -> User | None:
     """The active user with this e-mail and password, or None; failures are counted and limited."""
     email = email.strip().lower()
-    _check_rate_limit(session, email, max_failures, window)
+    _check_rate_limit(session, email, ip[:64], max_failures, window)
     user = session.scalar(select(User).where(User.email == email))
     ok = False
     try:
@@ -141,6 +150,23 @@ def authenticate(
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def change_password(session: Session, user: User, current: str, new: str, keep_session: str | None = None) -> None:
+    """Set a new password after checking the current one; every other session of the user ends."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput("Your current password is wrong.", field_errors={"current_password": "wrong"}) from None
+    if new == current:
+        raise InvalidInput("Choose a password different from the current one.", field_errors={"new_password": "unchanged"})
+    stored = session.get_one(User, user.id)
+    stored.password_hash = hash_password(new)
+    others = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session:
+        others = others.where(WebSession.token_hash != token_digest(keep_session))
+    session.execute(others)
+    audit.record(session, user, "password", stored, audit.snapshot(stored))
 
 
 def start_session(session: Session, user: User, days: int = 14) -> str:

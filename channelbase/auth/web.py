@@ -82,3 +82,22 @@ def create_token(request: Request, db: SessionDep, actor: CurrentActor, name: An
 def revoke_token(request: Request, db: SessionDep, actor: CurrentActor, token_id: int):
     service.revoke_api_token(db, actor, token_id)
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/password", include_in_schema=False)
+def change_password(request: Request, db: SessionDep, actor: CurrentActor,
+                    current_password: Annotated[str, Form(max_length=1024)] = "",
+                    new_password: Annotated[str, Form(max_length=1024)] = "",
+                    confirm_password: Annotated[str, Form(max_length=1024)] = ""):
+    context = {"tokens": service.list_api_tokens(db, actor)}
+    if new_password != confirm_password:
+        return render(request, "auth/account.html", {**context, "password_errors": {
+            "confirm_password": "does not match the new password"}}, status_code=422)
+    try:
+        service.change_password(db, actor, current_password, new_password,
+                                keep_session=request.cookies.get(SESSION_COOKIE))
+    except InvalidInput as exc:
+        db.rollback()
+        return render(request, "auth/account.html", {**context, "password_errors": exc.field_errors,
+                                                     "password_error": exc.message}, status_code=422)
+    return render(request, "auth/account.html", {**context, "password_changed": True})

@@ -103,3 +103,24 @@ def test_expired_sessions_and_old_attempts_are_purged(db, actor):
     assert service.user_for_session(db, token) is None
     assert db.scalar(select(WebSession.id).where(WebSession.token_hash == service.token_digest(token))) is None
     assert db.scalar(select(LoginAttempt.id).where(LoginAttempt.email == "x@y.z")) is None
+
+
+def test_one_address_cannot_spray_passwords_across_accounts(db):
+    for attempt in range(12):  # max_failures=3 per account, 4x that per address
+        email = f"nobody{attempt}@channelbase.demo"
+        assert service.authenticate(db, email, "guess-guess", ip="203.0.113.9", max_failures=3) is None
+    with pytest.raises(service.TooManyAttempts, match="your network"):
+        service.authenticate(db, "lucia@channelbase.demo", DEMO_PASSWORD, ip="203.0.113.9", max_failures=3)
+    assert service.authenticate(db, "lucia@channelbase.demo", DEMO_PASSWORD, ip="198.51.100.7", max_failures=3)
+
+
+def test_changing_the_password_checks_the_old_one_and_ends_other_sessions(db, actor):
+    lucia = actor("lucia")
+    here, elsewhere = service.start_session(db, lucia), service.start_session(db, lucia)
+    with pytest.raises(InvalidInput, match="current password is wrong"):
+        service.change_password(db, lucia, "not-it-at-all", "a-brand-new-secret")
+    service.change_password(db, lucia, DEMO_PASSWORD, "a-brand-new-secret", keep_session=here)
+    assert service.user_for_session(db, here) is not None
+    assert service.user_for_session(db, elsewhere) is None
+    assert service.authenticate(db, "lucia@channelbase.demo", DEMO_PASSWORD) is None
+    assert service.authenticate(db, "lucia@channelbase.demo", "a-brand-new-secret") is not None

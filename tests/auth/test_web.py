@@ -104,3 +104,17 @@ def test_no_template_or_asset_loads_from_a_cdn():
     package = Path(__file__).resolve().parents[2] / "channelbase"
     offenders = [str(p) for p in package.rglob("*.html") if "//cdn" in p.read_text() or "unpkg.com" in p.read_text()]
     assert not offenders
+
+
+def test_the_account_page_changes_the_password_and_says_what_is_wrong(client_as):
+    client = client_as("nathan")
+    mismatch = client.post("/account/password", data={"current_password": DEMO_PASSWORD,
+                                                      "new_password": "new-secret-one", "confirm_password": "other"})
+    assert mismatch.status_code == 422 and "does not match" in mismatch.text
+    short = client.post("/account/password", data={"current_password": DEMO_PASSWORD,
+                                                   "new_password": "short", "confirm_password": "short"})
+    assert short.status_code == 422 and "at least 10" in short.text
+    done = client.post("/account/password", data={"current_password": DEMO_PASSWORD,
+                                                  "new_password": "new-secret-one", "confirm_password": "new-secret-one"})
+    assert done.status_code == 200 and "Password changed" in done.text
+    assert client.get("/").status_code == 200  # this session survives

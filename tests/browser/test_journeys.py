@@ -106,3 +106,21 @@ def test_a_partner_user_on_a_phone_sees_only_their_own_partner(page_as, live_wor
     response = page.goto(f"/partners/{world.partners['bravo']}")
     assert response.status == 404
     expect(page.locator("h1")).to_have_text("Not found")
+
+
+def test_a_user_changes_their_password_and_signs_in_with_the_new_one(page_as, live_server):
+    page = page_as("dora@deltadistribuidora.com.br")
+    page.goto("/account")
+    page.locator("#f-current_password").fill(DEMO_PASSWORD)
+    page.locator("#f-new_password").fill("dora-new-secret-2026")
+    page.locator("#f-confirm_password").fill("dora-new-secret-2026")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".alert-ok")).to_contain_text("Password changed")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("E-mail").fill("dora@deltadistribuidora.com.br")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".alert-error")).to_contain_text("Wrong e-mail or password")
+    page.get_by_label("Password").fill("dora-new-secret-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server}/")
