@@ -3,10 +3,14 @@
 from channelbase.auth.models import ApiToken, LoginAttempt, Role, User, WebSession
 from channelbase.core.audit import AuditEntry
 from channelbase.core.base import Base
-from channelbase.deals.models import FxRate, Product, ProductPrice
+from channelbase.deals.models import (
+    FxRate, Opportunity, OpportunityProduct, Product, ProductPrice, Program, Registration, RegistrationProduct, Stage,
+    StageChange,
+)
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 __all__ = [
-    "Account", "ApiToken", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Partner",
-    "PartnerLink", "Product", "ProductPrice", "Role", "Territory", "User", "WebSession",
+    "Account", "ApiToken", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
+    "OpportunityProduct", "Partner", "PartnerLink", "Product", "ProductPrice", "Program", "Registration",
+    "RegistrationProduct", "Role", "Stage", "StageChange", "Territory", "User", "WebSession",
 ]

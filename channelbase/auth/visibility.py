@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session, aliased
 from channelbase.auth.models import Role, User
 from channelbase.core.base import TimestampedMixin
 from channelbase.core.errors import NotFound
-from channelbase.deals.models import FxRate, Product, ProductPrice
+from channelbase.deals.models import (
+    FxRate, Opportunity, OpportunityProduct, Product, ProductPrice, Program, Registration, RegistrationProduct, Stage,
+    StageChange,
+)
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 T = TypeVar("T", bound=TimestampedMixin)
@@ -44,6 +47,12 @@ def managed_territory_ids(actor: User) -> Select:
 
 def visible_partner_ids(actor: User) -> Select:
     return select(Partner.id).where(condition(Partner, actor))
+
+
+def system_actor() -> User:
+    """An actor that sees every row, for checks that must look beyond the user's own view (the deal
+    conflict check, the expiry sweep). Never returned to an adapter; not stored."""
+    return User(email="system@channelbase", name="Channelbase (system)", role=Role.ADMIN, is_active=True)
 
 
 def condition(model: type, actor: User | None):
@@ -133,3 +142,47 @@ def _product_price_rule(actor: User):
 @rule_for(FxRate)
 def _fx_rate_rule(actor: User):
     return true() if actor.role == Role.MANAGER else false()
+
+
+# Deals: a manager sees the deals of their territories; a partner user sees its own partner's deals,
+# and a distributor's users also see the deals of resellers that name it, unless hidden from it.
+
+def _deal_rule(model):
+    def rule(actor: User):
+        if actor.role == Role.MANAGER:
+            return model.territory_id.in_(managed_territory_ids(actor))
+        return (model.partner_id == actor.partner_id) | (
+            (model.distributor_id == actor.partner_id) & model.hidden_from_distributor.is_(False))
+    return rule
+
+
+rule_for(Registration)(_deal_rule(Registration))
+rule_for(Opportunity)(_deal_rule(Opportunity))
+
+
+@rule_for(RegistrationProduct)
+def _registration_product_rule(actor: User):
+    return RegistrationProduct.registration_id.in_(select(Registration.id).where(condition(Registration, actor)))
+
+
+@rule_for(OpportunityProduct)
+def _opportunity_product_rule(actor: User):
+    return OpportunityProduct.opportunity_id.in_(select(Opportunity.id).where(condition(Opportunity, actor)))
+
+
+@rule_for(StageChange)
+def _stage_change_rule(actor: User):
+    return StageChange.opportunity_id.in_(select(Opportunity.id).where(condition(Opportunity, actor)))
+
+
+@rule_for(Stage)
+def _stage_rule(actor: User):
+    return true()
+
+
+@rule_for(Program)
+def _program_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return true()
+    own = select(Partner.program_id).where(Partner.id == actor.partner_id).scalar_subquery()
+    return (Program.id == own) | (Program.is_default.is_(True) & own.is_(None))

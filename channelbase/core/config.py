@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     session_days: int = Field(14, ge=1, description="Days a web session lasts.")
     reporting_currency: str = Field("USD", description="ISO 4217 currency that roll-ups convert to; FX rates are "
                                                        "quoted in it.")
+    stalled_days: int = Field(30, ge=1, le=365, description="An open opportunity whose stage has not changed for "
+                                                            "this many days is stalled.")
 
     @field_validator("database_url")
     @classmethod

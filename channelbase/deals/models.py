@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from channelbase.core.base import Base, TimestampedMixin, VersionedMixin
+from channelbase.core.base import Base, TimestampedMixin, UTCDateTime, VersionedMixin
 from channelbase.core.money import Money
 
 RATE_SCALE = 12  # weak currencies (ARS at 0.00056 USD) still keep 8+ significant digits
@@ -75,3 +75,179 @@ class FxRate(TimestampedMixin, Base):
     effective_date: Mapped[date] = mapped_column(Date, nullable=False)
     rate: Mapped[Decimal] = mapped_column(Numeric(24, RATE_SCALE), nullable=False)
     source: Mapped[str] = mapped_column(String(200), nullable=False, default="admin")
+
+
+# Programs, stages, registrations and opportunities ------------------------------------------------
+
+class Program(VersionedMixin, Base):
+    """A partner program's deal-registration terms. Partners without one follow the default program."""
+
+    __tablename__ = "programs"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    registration_days: Mapped[int] = mapped_column(Integer, nullable=False, default=90)
+    extension_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    max_extensions: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
+    decision_sla_hours: Mapped[int] = mapped_column(Integer, nullable=False, default=48)
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class StageOutcome(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class Stage(VersionedMixin, Base):
+    """A pipeline stage: its place on the board and the default probability of its deals."""
+
+    __tablename__ = "stages"
+
+    key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    probability: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(4), nullable=False, default=StageOutcome.OPEN)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == StageOutcome.OPEN
+
+
+class RegistrationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CONVERTED = "converted"
+    EXPIRED = "expired"
+
+
+class Registration(VersionedMixin, Base):
+    """A partner's claim on a deal: the customer, what and how much, and the vendor's decision."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index("ix_registrations_territory_status", "territory_id", "status", "id"),
+        Index("ix_registrations_status_expires", "status", "expires_on"),
+    )
+
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), nullable=False, index=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), nullable=False)
+    distributor_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True, index=True)
+    hidden_from_distributor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True, index=True)
+    customer_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    customer_key: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    customer_domain: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    customer_country: Mapped[str] = mapped_column(String(2), nullable=False)
+    customer_tax_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    expected_close_date: Mapped[date] = mapped_column(Date, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default=RegistrationStatus.SUBMITTED)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decision_due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    extensions: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    extension_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    extension_request_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # What the conflict check found at submission: {"count": n, "best": score}; the review page re-checks.
+    conflict_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    conflict_score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    @property
+    def amount(self) -> Money:
+        return Money.from_minor(self.amount_minor, self.currency)
+
+    @property
+    def reference(self) -> str:
+        return f"REG-{self.id:06d}"
+
+
+class RegistrationProduct(TimestampedMixin, Base):
+    __tablename__ = "registration_products"
+    __table_args__ = (UniqueConstraint("registration_id", "product_id"),)
+
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class OpportunitySource(StrEnum):
+    PARTNER = "partner"
+    VENDOR = "vendor"
+    CO_SELL = "co_sell"
+
+
+SOURCE_LABELS = {OpportunitySource.PARTNER: "Partner-sourced", OpportunitySource.VENDOR: "Vendor-sourced",
+                 OpportunitySource.CO_SELL: "Co-sell"}
+
+
+class Opportunity(VersionedMixin, Base):
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        # Covering the pipeline totals: open deals by currency and close date, read from the index alone.
+        Index("ix_opportunities_totals", "outcome", "currency", "close_date", "stage_id", "territory_id",
+              "amount_minor"),
+        Index("ix_opportunities_territory_close", "territory_id", "outcome", "close_date"),
+        Index("ix_opportunities_partner_outcome", "partner_id", "outcome"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False, index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), nullable=False)
+    distributor_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True, index=True)
+    hidden_from_distributor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), nullable=False)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), nullable=True, unique=True)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    close_date: Mapped[date] = mapped_column(Date, nullable=False)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False, index=True)
+    # The stage's outcome, kept on the row so "open pipeline" needs no join.
+    outcome: Mapped[str] = mapped_column(String(4), nullable=False, default=StageOutcome.OPEN)
+    probability: Mapped[int] = mapped_column(Integer, nullable=False)
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default=OpportunitySource.PARTNER)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    next_step: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    @property
+    def amount(self) -> Money:
+        return Money.from_minor(self.amount_minor, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == StageOutcome.OPEN
+
+
+class OpportunityProduct(TimestampedMixin, Base):
+    __tablename__ = "opportunity_products"
+    __table_args__ = (UniqueConstraint("opportunity_id", "product_id"),)
+
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=False)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class StageChange(Base):
+    """One move of an opportunity between stages (or its creation): velocity and stalled deals."""
+
+    __tablename__ = "opportunity_stage_changes"
+    __table_args__ = (Index("ix_opportunity_stage_changes_opportunity", "opportunity_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), nullable=False)
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"), nullable=True)
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)

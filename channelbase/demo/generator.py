@@ -123,12 +123,17 @@ def generate(session: Session, *, scale: str, seed: int = 7, reset: bool = False
 
 # Reset and refusal ------------------------------------------------------------------------------
 
+KEPT_ON_RESET = {"stages", "programs"}
+
+
 def _delete_everything(session: Session) -> None:
-    """Empty every table of the app (directory, users, sessions, tokens, audit log); the schema stays."""
+    """Empty every table of the app (directory, deals, users, sessions, tokens, audit log); the schema
+    stays, and so do the settings its migrations seeded (pipeline stages and partner programs)."""
     session.flush()
     session.execute(update(User).values(partner_id=None))  # users <-> partners reference each other
     for table in reversed(Base.metadata.sorted_tables):
-        session.execute(table.delete())
+        if table.name not in KEPT_ON_RESET:
+            session.execute(table.delete())
     session.expunge_all()
 
 

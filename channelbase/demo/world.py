@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from channelbase.auth import service as auth_service
 from channelbase.auth.models import Role, User
+from channelbase.deals import fx, opportunities, registrations
+from channelbase.deals.deal_schemas import OpportunityCreate, RegistrationCreate
 from channelbase.partners import accounts, service, territories
 from channelbase.partners.schemas import AccountCreate, ContactCreate, LinkCreate, PartnerCreate, TerritoryCreate
 
@@ -68,6 +71,8 @@ class World:
     contacts: dict[str, int] = field(default_factory=dict)
     accounts: dict[str, int] = field(default_factory=dict)
     links: dict[str, int] = field(default_factory=dict)
+    registrations: dict[str, int] = field(default_factory=dict)
+    opportunities: dict[str, int] = field(default_factory=dict)
 
 
 def seed_world(session: Session, password: str = DEMO_PASSWORD) -> World:
@@ -115,8 +120,25 @@ def seed_world(session: Session, password: str = DEMO_PASSWORD) -> World:
     world.accounts["us"] = accounts.create_account(session, admin, AccountCreate(
         name="Harbor Health LLC", website="harborhealth.org", country="US", industry="Healthcare",
         territory_id=world.territories["us_east"])).id
+    _seed_deals(session, world)
     session.flush()
     return world
+
+
+def _seed_deals(session: Session, world: World) -> None:
+    """One registration and one opportunity of Soluções Abertas, supplied by Distribuidora Delta."""
+    currency = fx.reporting_currency()  # the personas need no FX rates: tests add the rates they need
+    ana = session.get_one(User, world.users["ana"])
+    lucia = session.get_one(User, world.users["lucia"])
+    close = date.today() + timedelta(days=60)
+    world.registrations["abertas"] = registrations.submit_registration(session, ana, RegistrationCreate(
+        title="Campinas — server refresh", account_id=world.accounts["abertas"], amount="24000.00",
+        currency=currency, expected_close_date=close, distributor_id=world.partners["delta"],
+        notes="Public tender expected in the first quarter.")).id
+    world.opportunities["abertas"] = opportunities.create_opportunity(session, lucia, OpportunityCreate(
+        name="Banco Horizonte — Kubernetes platform", account_id=world.accounts["brazil"],
+        partner_id=world.partners["abertas"], distributor_id=world.partners["delta"], amount="85000.00",
+        currency=currency, close_date=close, source="co_sell", next_step="Architecture workshop")).id
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

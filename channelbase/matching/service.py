@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,9 +114,9 @@ def find_similar_accounts(session: Session, actor: User, name: str, domain: str 
 def _exact_matches(session, actor, name, domain, tax_id, country) -> list[Match]:
     # One lookup per key, each on its own index (an OR of the three may scan the table).
     lookups = []
-    if tax := _tax_key(country, tax_id):
+    if tax := tax_key(country, tax_id):
         lookups.append((Account.tax_id == tax, TAX_ID_SCORE, "tax id"))
-    if hosts := _domain_keys(domain):
+    if hosts := domain_keys(domain):
         lookups.append((Account.domain.in_(hosts), DOMAIN_SCORE, "domain"))
     if key := company_key(name or ""):
         lookups.append((Account.name_key == key, 100.0, "same name"))
@@ -127,7 +128,7 @@ def _exact_matches(session, actor, name, domain, tax_id, country) -> list[Match]
     return matches
 
 
-def _tax_key(country: str | None, tax_id: str | None) -> str:
+def tax_key(country: str | None, tax_id: str | None) -> str:
     """The tax id as the accounts store it: validated and compact for the country, else just compact."""
     if not tax_id:
         return ""
@@ -137,7 +138,7 @@ def _tax_key(country: str | None, tax_id: str | None) -> str:
         return compact_tax_id(tax_id)
 
 
-def _domain_keys(domain: str | None) -> list[str]:
+def domain_keys(domain: str | None) -> list[str]:
     host = registered_domain(domain)
     if "." not in host:
         return []
@@ -164,7 +165,18 @@ def _fuzzy_matches(session, actor, name, country, min_score) -> list[Match]:
     return matches
 
 
-# The process-wide index of account names --------------------------------------------------------------
+# Process-wide name indexes (accounts, and any other table of company names) -----------------------
+
+@dataclass(frozen=True)
+class IndexSource:
+    """Where an index's names come from: a table's id, name and name-key columns, and which rows count."""
+
+    kind: str
+    id_column: Any
+    name_column: Any
+    key_column: Any
+    live: Any  # SQL condition of the rows to index
+
 
 @dataclass
 class _CachedIndex:
@@ -173,27 +185,36 @@ class _CachedIndex:
     built_at: float
 
 
-_indexes: dict[str, _CachedIndex] = {}
+_indexes: dict[tuple[str, str], _CachedIndex] = {}
 _lock = threading.Lock()
+
+ACCOUNTS = IndexSource("accounts", Account.id, Account.name, Account.name_key, Account.deleted_at.is_(None))
+
+
+def cached_index(session: Session, source: IndexSource) -> NameIndex:
+    """An index of the source's names in this database, built once per process and kept current:
+    new rows are added as they appear; renames are picked up when the index is rebuilt after
+    INDEX_MAX_AGE seconds. Callers read candidates back from the database (rows may have left
+    `live` or become hidden since), so a stale index can miss a fresh rename, never show a wrong row."""
+    bind = session.get_bind()
+    key = (str(bind.engine.url), source.kind)  # a session may be bound to a Connection (tests)
+    newest = _newest(session, source)
+    with _lock:
+        cached = _indexes.get(key)
+        fresh = cached is not None and time.monotonic() - cached.built_at < INDEX_MAX_AGE
+        if cached and fresh and cached.newest == newest:
+            return cached.index
+        if cached and fresh and newest[0] > cached.newest[0] and _still_there(session, source, cached.newest):
+            _add_new_rows(session, source, cached, newest)
+            return cached.index
+        rows = session.execute(select(source.id_column, source.name_column).where(source.live))
+        _indexes[key] = _CachedIndex(NameIndex.build((row[0], row[1]) for row in rows), newest, time.monotonic())
+        return _indexes[key].index
 
 
 def account_index(session: Session) -> NameIndex:
-    """An index of every account name in this database, built once per process and kept current:
-    new accounts are added as they appear; renames are picked up when the index is rebuilt after
-    INDEX_MAX_AGE seconds. Deleted or hidden accounts are filtered when candidates are read back."""
-    bind = session.get_bind()
-    key = str(bind.engine.url)  # a session may be bound to a Connection (tests); both have .engine
-    newest = _newest_account(session)
-    with _lock:
-        cached = _indexes.get(key)
-        if cached and cached.newest == newest and time.monotonic() - cached.built_at < INDEX_MAX_AGE:
-            return cached.index
-        if cached and newest[0] > cached.newest[0] and time.monotonic() - cached.built_at < INDEX_MAX_AGE \
-                and _still_there(session, cached.newest):
-            _add_new_accounts(session, cached, newest)
-            return cached.index
-        _indexes[key] = _CachedIndex(_build_account_index(session), newest, time.monotonic())
-        return _indexes[key].index
+    """The index of every live account name (results are always read back through `visible`)."""
+    return cached_index(session, ACCOUNTS)
 
 
 def forget_account_indexes() -> None:
@@ -202,25 +223,19 @@ def forget_account_indexes() -> None:
         _indexes.clear()
 
 
-def _newest_account(session: Session) -> tuple[int, str]:
-    row = session.execute(select(Account.id, Account.name_key).order_by(Account.id.desc()).limit(1)).first()
-    return (row.id, row.name_key) if row else (0, "")
+def _newest(session: Session, source: IndexSource) -> tuple[int, str]:
+    row = session.execute(select(source.id_column, source.key_column)
+                          .order_by(source.id_column.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (0, "")
 
 
-def _still_there(session: Session, newest: tuple[int, str]) -> bool:
-    return session.scalar(select(Account.name_key).where(Account.id == newest[0])) == newest[1]
+def _still_there(session: Session, source: IndexSource, newest: tuple[int, str]) -> bool:
+    return session.scalar(select(source.key_column).where(source.id_column == newest[0])) == newest[1]
 
 
-def _build_account_index(session: Session) -> NameIndex:
-    # Every live account, whoever may see it: results are always read back through `visible`.
-    rows = session.execute(select(Account.id, Account.name).where(Account.deleted_at.is_(None)))
-    return NameIndex.build((row.id, row.name) for row in rows)
-
-
-def _add_new_accounts(session: Session, cached: _CachedIndex, newest: tuple[int, str]) -> None:
-    rows = session.execute(select(Account.id, Account.name)
-                           .where(Account.id > cached.newest[0], Account.deleted_at.is_(None)))
+def _add_new_rows(session: Session, source: IndexSource, cached: _CachedIndex, newest: tuple[int, str]) -> None:
+    rows = session.execute(select(source.id_column, source.name_column)
+                           .where(source.id_column > cached.newest[0], source.live))
     for row in rows:
-        cached.index.add(row.id, row.name)
+        cached.index.add(row[0], row[1])
     cached.newest = newest
-

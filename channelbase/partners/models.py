@@ -88,6 +88,8 @@ class Partner(VersionedMixin, Base):
     website: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     domain: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     tax_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # The program whose deal-registration terms apply; None: the default program.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 

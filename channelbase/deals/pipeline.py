@@ -1,0 +1,170 @@
+"""Pipeline totals in the reporting currency, and the board: one column of deals per stage.
+
+Totals add up every matching deal in SQL, grouped by stage, currency and close date, then convert
+each group at the rate effective on its close date (one query for the rates). A group's amount is
+the exact sum of its deals; conversion multiplies it by the rate exactly and rounds once per stage,
+so the totals carry no per-deal rounding drift. Every total says which rates it used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+
+from channelbase.auth.models import User
+from channelbase.core.money import Money, minor_units
+from channelbase.deals import fx
+from channelbase.deals.deal_schemas import OpportunityFilter
+from channelbase.deals.fx import MissingRate
+from channelbase.deals.models import Opportunity, Stage, StageOutcome
+from channelbase.deals.opportunities import opportunity_query, stalled_before
+from channelbase.deals.stages import list_stages
+from channelbase.partners.models import Account, Partner
+
+BOARD_CARDS = 25
+
+
+@dataclass(frozen=True)
+class RateUsed:
+    currency: str
+    rate: Decimal
+    rate_date: date
+    source: str
+    deals: int
+
+    def describe(self) -> str:
+        return f"{self.currency} at {fx.format_rate(self.rate)} (rate of {self.rate_date.isoformat()}, {self.source})"
+
+
+@dataclass
+class StageTotal:
+    stage: Stage
+    count: int
+    amount: Money
+    weighted: Money
+
+
+@dataclass
+class PipelineTotals:
+    reporting: str
+    stages: list[StageTotal]
+    count: int
+    amount: Money
+    weighted: Money
+    rates: list[RateUsed] = field(default_factory=list)
+
+    def for_stage(self, stage_id: int) -> StageTotal | None:
+        return next((s for s in self.stages if s.stage.id == stage_id), None)
+
+
+def pipeline_totals(session: Session, actor: User, filters: OpportunityFilter, *,
+                    now: datetime | None = None) -> PipelineTotals:
+    """Count, amount and probability-weighted amount per stage, in the reporting currency.
+
+    Raises MissingRate (naming the currency and date) when a deal's amount cannot be converted."""
+    groups = session.execute(opportunity_query(actor, filters, now, columns=(
+        Opportunity.stage_id, Opportunity.currency, Opportunity.close_date, func.count(),
+        func.sum(Opportunity.amount_minor), func.sum(Opportunity.amount_minor * Opportunity.probability),
+    )).group_by(Opportunity.stage_id, Opportunity.currency, Opportunity.close_date)).all()
+    reporting = fx.reporting_currency()
+    stages = {stage.id: stage for stage in list_stages(session, include_inactive=True)}
+    if not groups:
+        zero = Money.zero(reporting)
+        return PipelineTotals(reporting, [], 0, zero, zero)
+    book = fx.rate_book(session, {g.currency for g in groups}, max(g.close_date for g in groups))
+    amounts: dict[int, Decimal] = defaultdict(Decimal)
+    weighted: dict[int, Decimal] = defaultdict(Decimal)
+    counts: dict[int, int] = defaultdict(int)
+    used: dict[tuple[str, date], list] = {}  # (currency, rate date) -> [rate row, deals converted]
+    rates: dict[tuple[str, date], tuple[Decimal, int, list]] = {}  # (currency, close date) -> rate, digits, used
+    for stage_id, currency, close_date, count, minor, minor_weighted in groups:
+        key = (currency, close_date)
+        if key not in rates:
+            rate = book.rate_on(currency, close_date)
+            tally = used.setdefault((currency, rate.effective_date), [rate, 0])
+            rates[key] = (rate.rate, minor_units(currency), tally)
+        rate_value, digits, tally = rates[key]
+        tally[1] += count
+        amounts[stage_id] += Decimal(minor).scaleb(-digits) * rate_value
+        weighted[stage_id] += Decimal(minor_weighted).scaleb(-digits - 2) * rate_value
+        counts[stage_id] += count
+    ordered = sorted(counts, key=lambda s: (stages[s].position, s))
+    totals = [StageTotal(stages[s], counts[s], Money.rounded(amounts[s], reporting), Money.rounded(weighted[s], reporting))
+              for s in ordered]
+    total = sum((t.amount for t in totals), Money.zero(reporting))
+    total_weighted = sum((t.weighted for t in totals), Money.zero(reporting))
+    rates_used = [RateUsed(currency, row.rate, row.effective_date, row.source, deals)
+                  for (currency, _), (row, deals) in sorted(used.items()) if currency != reporting]
+    return PipelineTotals(reporting, totals, sum(counts.values()), total, total_weighted, rates_used)
+
+
+def totals_or_error(session: Session, actor: User, filters: OpportunityFilter, *,
+                    now: datetime | None = None) -> tuple[PipelineTotals | None, str | None]:
+    """Totals for a page that must render even when a rate is missing: (totals, None) or (None, message)."""
+    try:
+        return pipeline_totals(session, actor, filters, now=now), None
+    except MissingRate as exc:
+        return None, exc.message
+
+
+# The board --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    version: int
+    name: str
+    partner: str
+    account: str
+    amount: Money
+    close_date: date
+    stalled: bool
+
+
+@dataclass
+class Column:
+    stage: Stage
+    cards: list[Card]
+    count: int
+    total: Money | None  # None when the totals could not be converted
+
+
+def board(session: Session, actor: User, filters: OpportunityFilter, *, now: datetime | None = None,
+          per_column: int = BOARD_CARDS, include_closed: bool = False) -> tuple[list[Column], str | None]:
+    """One column per active stage (open stages, and the closed ones if asked), soonest close first."""
+    totals, error = totals_or_error(session, actor, filters, now=now)
+    stale_before = stalled_before(now)
+    columns = []
+    for stage in list_stages(session):
+        if stage.outcome != StageOutcome.OPEN and not include_closed:
+            continue
+        if filters.stage and filters.stage not in (stage.key, str(stage.id)):
+            continue
+        rows = session.execute(
+            opportunity_query(actor, filters.model_copy(update={"stage": None}), now, columns=(
+                Opportunity.id, Opportunity.version, Opportunity.name, Opportunity.amount_minor, Opportunity.currency,
+                Opportunity.close_date, Opportunity.stage_changed_at, Partner.name.label("partner"),
+                Account.name.label("account")))
+            .join(Partner, Partner.id == Opportunity.partner_id).join(Account, Account.id == Opportunity.account_id)
+            .where(Opportunity.stage_id == stage.id)
+            .order_by(Opportunity.close_date, Opportunity.id).limit(per_column)).all()
+        cards = [Card(r.id, r.version, r.name, r.partner, r.account, Money.from_minor(r.amount_minor, r.currency),
+                      r.close_date, stage.outcome == StageOutcome.OPEN and r.stage_changed_at < stale_before)
+                 for r in rows]
+        stage_total = totals.for_stage(stage.id) if totals else None
+        count = stage_total.count if stage_total else (len(cards) if totals else _count(session, actor, filters,
+                                                                                          stage, now))
+        columns.append(Column(stage, cards, count, stage_total.amount if stage_total else (
+            Money.zero(totals.reporting) if totals else None)))
+    return columns, error
+
+
+def _count(session: Session, actor: User, filters: OpportunityFilter, stage: Stage, now: datetime | None) -> int:
+    stmt = opportunity_query(actor, filters.model_copy(update={"stage": None}), now,
+                             columns=(func.count(),)).where(Opportunity.stage_id == stage.id)
+    return session.scalar(stmt) or 0
