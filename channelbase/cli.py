@@ -145,6 +145,7 @@ def _mount_domains() -> None:
     from channelbase.partners.cli import register
     register(app)
     from channelbase.deals import cli as deals_cli; deals_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.deals import cli_deals; cli_deals.register(app)  # noqa: E702 (one line)
     from channelbase.matching import cli as matching_cli; matching_cli.register(app)  # noqa: E702 (one line)
 
 

@@ -14,29 +14,11 @@ from channelbase.app import create_app
 from channelbase.core.config import Settings
 from channelbase.demo.world import DEMO_PASSWORD
 
-ACTORS = ("anon", "admin", "lucia", "nathan", "ana", "bruno")
-
-# What each actor gets. ok: the action ran (2xx/3xx, or a 409/422 about the data, never about access);
-# login: sent to sign in (pages) or 401 (API); 403: not allowed for the role; 404: hidden row.
-PUBLIC = dict(anon="ok", admin="ok", lucia="ok", nathan="ok", ana="ok", bruno="ok")
-SIGNED_IN = dict(anon="login", admin="ok", lucia="ok", nathan="ok", ana="ok", bruno="ok")
-STAFF = dict(anon="login", admin="ok", lucia="ok", nathan="ok", ana="403", bruno="403")
-ADMIN = dict(anon="login", admin="ok", lucia="403", nathan="403", ana="403", bruno="403")
-# Rows of partner A: its manager and its own users may act; the other manager and partner see nothing.
-A_ROW = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="ok", bruno="404")
-# Rows of partner A that only staff may change: partner A's own users are refused, others see nothing.
-A_ROW_STAFF = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="404")
-# Linking partner A to a distributor its own users cannot see: the distributor is "not found" to them.
-A_LINK_CREATE = {**A_ROW_STAFF, "ana": "404"}
-# A territory page for staff: the other manager does not see territory A.
-A_TERRITORY_PAGE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
-# A territory through the API: partner users see their own partner's territory.
-A_TERRITORY_API = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="ok", bruno="404")
-A_TERRITORY_ADMIN = ADMIN
-# Only the owner of an API token may revoke it (the token in the URL is the admin's).
-# Signing out always lands on the sign-in page.
-SIGN_OUT = dict(anon="login", admin="login", lucia="login", nathan="login", ana="login", bruno="login")
-OWN_TOKEN = dict(anon="login", admin="ok", lucia="404", nathan="404", ana="404", bruno="404")
+from tests.access_policies import (  # noqa: F401 - the policies the rows below use
+    A_LINK_CREATE, A_ROW, A_ROW_STAFF, A_TERRITORY_ADMIN, A_TERRITORY_API, A_TERRITORY_PAGE, ACTORS, ADMIN, OWN_TOKEN,
+    PUBLIC, SIGN_OUT, SIGNED_IN, STAFF,
+)
+from tests.access_rows import extra_bodies, extra_rows
 
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
@@ -135,6 +117,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/fx-rates/import"): ADMIN,
     ("GET", "/api/v1/fx-rates/convert"): STAFF,
 }
+EXPECTED.update(extra_rows())
 
 
 def app_routes(routes=None, prefix: str = ""):
@@ -162,11 +145,12 @@ def test_every_route_has_expectations():
     assert not stale, f"these routes no longer exist; remove them from EXPECTED: {stale}"
 
 
-def _url(path: str, world, token_id: int, product_id: int) -> str:
+def _url(path: str, world, token_id: int, product_id: int, settings_ids: dict[str, int]) -> str:
     ids = {"partner_id": world.partners["abertas"], "contact_id": world.contacts["ana"],
            "account_id": world.accounts["abertas"], "territory_id": world.territories["brazil"],
            "link_id": world.links["delta_abertas"], "user_id": world.users["ana"], "token_id": token_id,
-           "product_id": product_id, "currency": "BRL"}
+           "product_id": product_id, "currency": "BRL", "registration_id": world.registrations["abertas"],
+           "opportunity_id": world.opportunities["abertas"], **settings_ids}
     path = "/static/app.css" if path == "/static" else path
     query = "?amount=1000&currency=USD" if path.endswith("/fx-rates/convert") else ""
     return path.format(**ids) + query
@@ -208,6 +192,9 @@ def _body(method: str, path: str, world) -> dict:
         "/fx-rates/import/commit": dict(content=base64.b64encode(RATES_CSV).decode(), filename="matrix.csv"),
     }
     key = path.removeprefix("/api/v1")
+    extra = extra_bodies().get((method, path))
+    if extra is not None:
+        return extra(world)
     body = dict(bodies.get(key, {}))
     if method == "PATCH":
         body = {"version": 1, "city": "Santos"} if "partner" in key else {"version": 1, "name": body.get("name", "X")}
@@ -244,9 +231,16 @@ def product_id(db, actor):
     return product.id
 
 
+@pytest.fixture
+def settings_ids(db) -> dict[str, int]:
+    """Ids of the settings rows in URLs: the first pipeline stage and the default program."""
+    from channelbase.deals import stages
+    return {"stage_id": stages.list_stages(db)[0].id, "program_id": stages.default_program(db).id}
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id):
+def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -257,7 +251,7 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
         client.headers["X-CSRF-Token"] = "matrix"
     else:
         client = api_as(who) if api else client_as(who)
-    url, body = _url(path, world, admin_token_id, product_id), _body(method, path, world)
+    url, body = _url(path, world, admin_token_id, product_id, settings_ids), _body(method, path, world)
     if method == "GET":
         response = client.get(url)
     elif _files(path):

@@ -1,0 +1,7 @@
+"""(being built)"""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
