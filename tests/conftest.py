@@ -37,7 +37,8 @@ def database_url(tmp_dir: Path, name: str) -> str:
         return f"sqlite:///{path}"
     base = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", base)
     server, _, _ = base.rpartition("/")
-    db_name = f"cb_{name}_{_worker()}".lower()
+    # CHANNELBASE_TEST_DB_TAG keeps concurrent runs (two developers, one server) off each other's databases.
+    db_name = f"cb_{name}_{_worker()}{os.environ.get('CHANNELBASE_TEST_DB_TAG', '')}".lower()
     admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
