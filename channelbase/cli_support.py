@@ -48,7 +48,9 @@ def cli_actor(session: Session) -> User:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    # The message may hold what the user typed: print it as text, not as Rich markup or :emoji: codes.
+    err_console.print("error: ", style="red", end="", highlight=False)
+    err_console.print(message, markup=False, emoji=False, highlight=False)
     raise typer.Exit(code)
 
 

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from channelbase.core.money import Money
 from channelbase.deals.models import OpportunitySource, RegistrationStatus, StageOutcome
 from channelbase.deals.schemas import Currency, ExactText, Name, Strict
 from channelbase.partners.models import PartnerType
@@ -148,11 +149,20 @@ class RegistrationOut(BaseModel):
     extensions: int
     extension_requested_at: datetime | None
     extension_request_reason: str
-    conflict_count: int
-    conflict_score: int
+    # What the submission's conflict check found: staff only (null for partner users, who see needs_review).
+    conflict_count: int | None
+    conflict_score: int | None
+    needs_review: bool = False
+    effective_status: str | None = None  # "expired" once past expires_on, even before the nightly sweep
     opportunity_id: int | None = None
     products: list[LineOut] = Field(default_factory=list)
     conflicts: list[ConflictOut] | None = None  # staff only, on a single registration
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def amount(self) -> Decimal:
+        """The amount as exact text, e.g. "24000.00" (never a float)."""
+        return Money.from_minor(self.amount_minor, self.currency).amount
 
 
 # Opportunities ----------------------------------------------------------------------------------
@@ -234,7 +244,14 @@ class OpportunityOut(BaseModel):
     owner_id: int | None
     next_step: str
     stage_changed_at: datetime
+    stage_key: str | None = None
     products: list[LineOut] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def amount(self) -> Decimal:
+        """The amount as exact text, e.g. "85000.00" (never a float)."""
+        return Money.from_minor(self.amount_minor, self.currency).amount
 
 
 class StageChangeOut(BaseModel):
@@ -246,6 +263,9 @@ class StageChangeOut(BaseModel):
     by_id: int | None
     amount_minor: int
     currency: str
+    from_stage_key: str | None = None
+    to_stage_key: str | None = None
+    days_in_stage: float | None = None  # how long the deal stayed (or has stayed so far) in to_stage
 
 
 # Stages and programs ----------------------------------------------------------------------------

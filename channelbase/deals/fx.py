@@ -21,7 +21,7 @@ from channelbase.auth.models import User
 from channelbase.auth.visibility import visible
 from channelbase.core import audit
 from channelbase.core.config import get_settings
-from channelbase.core.errors import DomainError, InvalidInput, NotPermitted
+from channelbase.core.errors import InvalidInput, NotPermitted
 from channelbase.core.money import Money, currency_code, format_rate
 from channelbase.core.pagination import Page, paginate
 from channelbase.deals.models import RATE_SCALE, FxRate
@@ -34,7 +34,7 @@ _EXACT = Context(prec=50)
 HOW_TO_ADD = "load rates with `channelbase fx load FILE.csv` or on the FX rates page"
 
 
-class MissingRate(DomainError):
+class MissingRate(InvalidInput):
     """No rate of the currency is effective on the date: convert nothing rather than guess."""
 
     status = 422

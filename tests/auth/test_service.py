@@ -64,8 +64,8 @@ def test_sign_in_is_limited_per_account(db):
         service.authenticate(db, "nathan@channelbase.demo", DEMO_PASSWORD, max_failures=3)
 
 
-ADAPTERS = [p for p in PACKAGE.rglob("*.py") if p.name in ("web.py", "api.py", "cli.py") or p.name.startswith("web_")
-            or p.name.endswith("_web.py")]
+ADAPTERS = [p for p in PACKAGE.rglob("*.py") if p.name in ("web.py", "api.py", "cli.py")
+            or p.name.startswith(("web_", "api_", "cli_")) or p.name.endswith(("_web.py", "_api.py", "_cli.py"))]
 SESSION_QUERIES = {"execute", "scalars", "scalar", "query", "get"}
 ALLOWED_SQLALCHEMY = {"Session"}
 

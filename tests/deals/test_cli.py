@@ -77,3 +77,9 @@ def test_fx_convert_without_a_rate_exits_1_naming_currency_and_date(cli_world):
     assert "No ARS→USD FX rate effective on 2026-11-01" in result.stderr and "channelbase fx load" in result.stderr
     bad_date = invoke("fx", "convert", "100", "BRL", "--date", "01/11/2026")
     assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.stderr
+
+
+def test_an_error_prints_what_the_user_typed_as_text_not_markup(cli_world):
+    result = invoke("products", "price", "NOPE:X:[B]", "1", "USD")
+    assert result.exit_code == 1
+    assert "No product with SKU NOPE:X:[B]" in result.stderr  # not an emoji, and the [B] not eaten as a style
