@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -26,9 +26,11 @@ from channelbase.matching.service import (
 from channelbase.partners.models import Account, Partner
 
 MAX_CONFLICTS = 20
+# Expired ones too: an extension makes them approved again, and the cached index only adds new rows
+# (candidates are read back with `open_registration_condition`, so the extra names cost nothing else).
 OPEN_REGISTRATIONS = IndexSource(
     "open registrations", Registration.id, Registration.customer_name, Registration.customer_key,
-    Registration.status.in_([RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED]))
+    Registration.status.in_([RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ def find_conflicts(session: Session, customer: Customer, today: date, *,
         accounts[customer.account_id] = Match(customer.account_id, customer.name, 100.0, "same account")
     found = [*_account_conflicts(session, accounts, customer.account_id),
              *_registration_conflicts(session, customer, accounts, today, exclude_registration_id),
-             *_opportunity_conflicts(session, accounts)]
+             *_opportunity_conflicts(session, accounts, exclude_registration_id)]
     return sorted(found, key=lambda c: (-c.score, c.kind, c.id))[:MAX_CONFLICTS]
 
 
@@ -153,15 +155,17 @@ def _similar_registrations(session: Session, customer: Customer, live) -> list[t
     return found
 
 
-def _opportunity_conflicts(session: Session, accounts: dict[int, Match]) -> list[DealConflict]:
+def _opportunity_conflicts(session: Session, accounts: dict[int, Match], exclude: int | None) -> list[DealConflict]:
     if not accounts:
         return []
+    # A converted registration's own opportunity is its continuation, not a rival claim.
+    own = (Opportunity.registration_id.is_(None) | (Opportunity.registration_id != exclude)) if exclude else true()
     rows = session.execute(
         select(Opportunity.id, Opportunity.account_id, Opportunity.partner_id, Stage.name.label("stage"),
                Partner.name.label("partner"), Account.name.label("account"))
         .join(Stage, Stage.id == Opportunity.stage_id).join(Partner, Partner.id == Opportunity.partner_id)
         .join(Account, Account.id == Opportunity.account_id)
-        .where(Opportunity.outcome == StageOutcome.OPEN, Opportunity.account_id.in_(list(accounts)))
+        .where(Opportunity.outcome == StageOutcome.OPEN, Opportunity.account_id.in_(list(accounts)), own)
         .order_by(Opportunity.id.desc()).limit(MAX_CONFLICTS))
     return [DealConflict("opportunity", row.id, row.account, row.partner_id, row.partner,
                          accounts[row.account_id].score, accounts[row.account_id].reason, row.stage) for row in rows]

@@ -158,7 +158,7 @@ class Registration(VersionedMixin, Base):
     extensions: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     extension_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     extension_request_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    # What the conflict check found at submission: {"count": n, "best": score}; the review page re-checks.
+    # What the conflict check found at submission (how many, the best score); the review page re-checks.
     conflict_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     conflict_score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 

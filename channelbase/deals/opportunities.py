@@ -21,7 +21,9 @@ from channelbase.deals.deal_schemas import ConvertIn, MoveIn, OpportunityCreate,
 from channelbase.deals.models import (
     Opportunity, OpportunityProduct, Product, Registration, RegistrationProduct, Stage, StageChange, StageOutcome,
 )
-from channelbase.deals.registrations import check_distributor, positive_money, product_lines, require_rate
+from channelbase.deals.registrations import (
+    check_distributor, positive_money, product_lines, require_rate, years_after,
+)
 from channelbase.deals.stages import first_open_stage, stage_by_key
 from channelbase.partners.common import check_version, require_owner, require_staff
 from channelbase.partners.models import Account, Partner, Territory
@@ -30,11 +32,13 @@ DISTANT_PAST_DAYS = 365
 MAX_YEARS_AHEAD = 5
 # What a partner user may change on its own opportunities; the rest is the channel manager's.
 PARTNER_EDITABLE = {"stage", "amount", "currency", "decimal_comma", "close_date", "next_step"}
+# Stages sort in board order (their position), not in the order they were added.
+_STAGE_POSITION = select(Stage.position).where(Stage.id == Opportunity.stage_id).scalar_subquery()
 OPPORTUNITY_SORTS = {
     "close": (Opportunity.close_date, False), "-close": (Opportunity.close_date, True),
     "name": (Opportunity.name, False), "-name": (Opportunity.name, True),
     "amount": (Opportunity.amount_minor, True), "-amount": (Opportunity.amount_minor, False),
-    "stage": (Opportunity.stage_id, False), "-stage": (Opportunity.stage_id, True),
+    "stage": (_STAGE_POSITION, False), "-stage": (_STAGE_POSITION, True),
     "updated": (Opportunity.updated_at, True), "-updated": (Opportunity.updated_at, False),
     "stalled": (Opportunity.stage_changed_at, False), "-stalled": (Opportunity.stage_changed_at, True),
 }
@@ -45,7 +49,7 @@ def check_close_date(close: date, today: date) -> None:
     if close < today - timedelta(days=DISTANT_PAST_DAYS):
         raise InvalidInput(f"The close date {close.isoformat()} is more than a year in the past; older deals belong "
                            "in an import, not the pipeline.", field_errors={"close_date": "in the distant past"})
-    if close > today.replace(year=today.year + MAX_YEARS_AHEAD):
+    if close > years_after(today, MAX_YEARS_AHEAD):
         raise InvalidInput(f"The close date {close.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
                            field_errors={"close_date": f"within {MAX_YEARS_AHEAD} years"})
 
@@ -112,7 +116,7 @@ def create_from_registration(session: Session, actor: User, registration: Regist
     session.add(opportunity)
     session.flush()
     lines = session.execute(select(RegistrationProduct.product_id, RegistrationProduct.quantity)
-                            .where(RegistrationProduct.registration_id == registration.id)).tuples()
+                            .where(RegistrationProduct.registration_id == registration.id)).all()
     _add_lines(session, opportunity, lines)
     _record_move(session, actor, opportunity, None, now)
     audit.record(session, actor, "create", opportunity, None)
@@ -136,41 +140,51 @@ def update_opportunity(session: Session, actor: User, opportunity_id: int, data:
         if refused:
             raise NotPermitted(f"Ask your channel manager to change {', '.join(refused)}.")
     check_version(session, opportunity, data.version)
-    before = audit.snapshot(opportunity)
-    if "amount" in changes or "currency" in changes:
-        amount = changes.get("amount")
-        money = (positive_money(amount, changes.get("currency") or opportunity.currency, data.decimal_comma,
-                                allow_zero=True) if amount is not None
-                 else Money.from_minor(opportunity.amount_minor, changes["currency"]))
-        opportunity.currency, opportunity.amount_minor = money.currency, money.to_minor()
+    # Check every change before making any: a refused edit leaves the row as it was.
+    money = _new_amount(opportunity, changes, data.decimal_comma)
+    close_date = changes.get("close_date") or opportunity.close_date
     if changes.get("close_date") is not None:
-        check_close_date(changes["close_date"], now.date())
-        opportunity.close_date = changes["close_date"]
+        check_close_date(close_date, now.date())
     if "amount" in changes or "currency" in changes or "close_date" in changes:
-        require_rate(session, opportunity.amount, opportunity.close_date)
+        require_rate(session, money, close_date)
+    if "owner_id" in changes:
+        require_owner(session, changes["owner_id"])
+    new_distributor = "distributor_id" in changes or "hidden_from_distributor" in changes
+    if new_distributor:
+        partner = session.get_one(Partner, opportunity.partner_id)
+        distributor = check_distributor(session, partner, changes.get("distributor_id", opportunity.distributor_id))
+    stage = stage_by_key(session, changes["stage"]) if changes.get("stage") else None
+    before = audit.snapshot(opportunity)
+    opportunity.currency, opportunity.amount_minor, opportunity.close_date = (money.currency, money.to_minor(),
+                                                                              close_date)
     for key in ("name", "source", "next_step"):
         if changes.get(key) is not None:
             setattr(opportunity, key, changes[key])
     if "owner_id" in changes:
-        require_owner(session, changes["owner_id"])
         opportunity.owner_id = changes["owner_id"]
-    if "distributor_id" in changes or "hidden_from_distributor" in changes:
-        partner = session.get_one(Partner, opportunity.partner_id)
-        distributor = check_distributor(session, partner, changes.get("distributor_id", opportunity.distributor_id))
+    if new_distributor:
+        hidden = changes.get("hidden_from_distributor")
         opportunity.distributor_id = distributor.id if distributor else None
-        opportunity.hidden_from_distributor = bool(distributor) and changes.get(
-            "hidden_from_distributor", opportunity.hidden_from_distributor)
+        opportunity.hidden_from_distributor = bool(distributor) and (
+            opportunity.hidden_from_distributor if hidden is None else hidden)
     moved_from = None
-    if changes.get("stage"):
-        stage = stage_by_key(session, changes["stage"])
-        if stage.id != opportunity.stage_id:
-            moved_from = opportunity.stage_id
-            _place_in_stage(opportunity, stage, now)
+    if stage is not None and stage.id != opportunity.stage_id:
+        moved_from = opportunity.stage_id
+        _place_in_stage(opportunity, stage, now)
     session.flush()
     if moved_from is not None:
         _record_move(session, actor, opportunity, moved_from, now)
     audit.record(session, actor, "update", opportunity, before)
     return opportunity
+
+
+def _new_amount(opportunity: Opportunity, changes: dict, decimal_comma: bool | None) -> Money:
+    """The amount after the edit; a null amount or currency leaves that part as it was."""
+    amount, currency = changes.get("amount"), changes.get("currency") or opportunity.currency
+    if amount is not None:
+        return positive_money(amount, currency, decimal_comma, allow_zero=True)
+    # A new currency alone keeps the amount as written (10,000.00 USD -> 10,000 CLP), not its minor units.
+    return Money(opportunity.amount.amount, currency)
 
 
 def move_stage(session: Session, actor: User, opportunity_id: int, data: MoveIn, *,
@@ -221,12 +235,19 @@ def opportunity_query(actor: User, filters: OpportunityFilter, now: datetime | N
     return stmt
 
 
+def check_stage_filter(session: Session, filters: OpportunityFilter) -> None:
+    """An unknown stage in a filter is an error naming the stages, not an empty list."""
+    if filters.stage and not filters.stage.isdigit():
+        stage_by_key(session, filters.stage)
+
+
 def _int_or_none(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
 def list_opportunities(session: Session, actor: User, filters: OpportunityFilter, *, sort: str = "close",
                        page: int = 1, per_page: int = 25, now: datetime | None = None) -> Page[Opportunity]:
+    check_stage_filter(session, filters)
     column, descending = OPPORTUNITY_SORTS.get(sort, OPPORTUNITY_SORTS["close"])
     stmt = opportunity_query(actor, filters, now).order_by(column.desc() if descending else column.asc(),
                                                            Opportunity.id)
@@ -241,7 +262,7 @@ def lines_of(session: Session, actor: User, opportunity_ids: Iterable[int]) -> d
     stmt = (visible(select(OpportunityProduct, Product), actor, OpportunityProduct)
             .join(Product, Product.id == OpportunityProduct.product_id)
             .where(OpportunityProduct.opportunity_id.in_(ids)).order_by(Product.sku))
-    for line, product in session.execute(stmt).tuples():
+    for line, product in session.execute(stmt):
         result[line.opportunity_id].append((product, line.quantity))
     return result
 

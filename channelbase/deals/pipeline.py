@@ -22,7 +22,7 @@ from channelbase.deals import fx
 from channelbase.deals.deal_schemas import OpportunityFilter
 from channelbase.deals.fx import MissingRate
 from channelbase.deals.models import Opportunity, Stage, StageOutcome
-from channelbase.deals.opportunities import opportunity_query, stalled_before
+from channelbase.deals.opportunities import check_stage_filter, opportunity_query, stalled_before
 from channelbase.deals.stages import list_stages
 from channelbase.partners.models import Account, Partner
 
@@ -67,10 +67,11 @@ def pipeline_totals(session: Session, actor: User, filters: OpportunityFilter, *
     """Count, amount and probability-weighted amount per stage, in the reporting currency.
 
     Raises MissingRate (naming the currency and date) when a deal's amount cannot be converted."""
+    check_stage_filter(session, filters)
     groups = session.execute(opportunity_query(actor, filters, now, columns=(
         Opportunity.stage_id, Opportunity.currency, Opportunity.close_date, func.count(),
         func.sum(Opportunity.amount_minor), func.sum(Opportunity.amount_minor * Opportunity.probability),
-    )).group_by(Opportunity.stage_id, Opportunity.currency, Opportunity.close_date)).all()
+    )).group_by(Opportunity.currency, Opportunity.close_date, Opportunity.stage_id)).all()  # the covering index order
     reporting = fx.reporting_currency()
     stages = {stage.id: stage for stage in list_stages(session, include_inactive=True)}
     if not groups:

@@ -32,8 +32,8 @@ from channelbase.deals.deal_schemas import (
 from channelbase.deals.models import (
     Opportunity, Product, Program, Registration, RegistrationProduct, RegistrationStatus,
 )
-from channelbase.deals.stages import program_of
-from channelbase.partners.common import check_version, require_staff, validated_tax_id
+from channelbase.deals.stages import program_of, stage_by_key
+from channelbase.partners.common import check_version, require_owner, require_staff, validated_tax_id
 from channelbase.partners.models import Account, Partner, PartnerLink, PartnerStatus, PartnerType, Territory
 
 MAX_YEARS_AHEAD = 5
@@ -129,11 +129,19 @@ def _customer(session: Session, actor: User, data: RegistrationCreate) -> Custom
     return Customer(data.customer_name, domain, data.customer_country, tax_id, None)
 
 
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def _check_close_date(close: date, today: date, field: str = "expected_close_date") -> None:
     if close < today:
         raise InvalidInput(f"The expected close date {close.isoformat()} is in the past.",
                            field_errors={field: "must be today or later"})
-    if close > today.replace(year=today.year + MAX_YEARS_AHEAD):
+    if close > years_after(today, MAX_YEARS_AHEAD):
         raise InvalidInput(f"The expected close date {close.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
                            field_errors={field: f"within {MAX_YEARS_AHEAD} years"})
 
@@ -201,7 +209,7 @@ def lines_of(session: Session, actor: User, registration_ids: Iterable[int]) -> 
     stmt = (visible(select(RegistrationProduct, Product), actor, RegistrationProduct)
             .join(Product, Product.id == RegistrationProduct.product_id)
             .where(RegistrationProduct.registration_id.in_(ids)).order_by(Product.sku))
-    for line, product in session.execute(stmt).tuples():
+    for line, product in session.execute(stmt):
         result[line.registration_id].append((product, line.quantity))
     return result
 
@@ -426,6 +434,10 @@ def convert(session: Session, actor: User, registration_id: int, data: ConvertIn
         raise Conflict(f"{registration.reference} is {registration.status}; only approved registrations convert.")
     if is_expired(registration, now.date()):
         raise Conflict(f"{registration.reference} expired on {registration.expires_on}; extend it before converting.")
+    # Check the conversion's own input first: a refused conversion must not leave a new account behind.
+    require_owner(session, data.owner_id)
+    if data.stage:
+        stage_by_key(session, data.stage)
     before = audit.snapshot(registration)
     account = _account_for(session, actor, registration)
     registration.account_id = account.id
