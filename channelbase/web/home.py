@@ -1,9 +1,10 @@
-"""The home page: real figures of the partner directory the actor can see."""
+"""The home page: real figures of the partner directory and the deals the actor can see."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from channelbase.deals.summary import EXPIRING_DAYS, deal_summary
 from channelbase.partners import service as partners
 from channelbase.partners.models import PARTNER_TYPE_LABELS
 from channelbase.web.deps import CurrentActor, SessionDep, render
@@ -18,4 +19,5 @@ def home(request: Request, db: SessionDep, actor: CurrentActor):
     by_status = dict(stats["status"])
     return render(request, "home.html", {
         "stats": stats, "total": total, "by_status": by_status, "type_labels": PARTNER_TYPE_LABELS,
+        "deals": deal_summary(db, actor), "expiring_days": EXPIRING_DAYS,
     })
