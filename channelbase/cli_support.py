@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import NoReturn
 
 import typer
+from rich.text import Text
 from rich.console import Console
 from sqlalchemy.orm import Session
 
@@ -48,9 +49,9 @@ def cli_actor(session: Session) -> User:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    # The message may hold what the user typed: print it as text, not as Rich markup or :emoji: codes.
-    err_console.print("error: ", style="red", end="", highlight=False)
-    err_console.print(message, markup=False, emoji=False, highlight=False)
+    # The message may hold what the user typed: a Text is printed as is, never read as markup or
+    # :emoji: codes; soft_wrap keeps file paths and names in it on one line.
+    err_console.print(Text.assemble(("error: ", "red"), message), soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
 

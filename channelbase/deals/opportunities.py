@@ -143,9 +143,10 @@ def update_opportunity(session: Session, actor: User, opportunity_id: int, data:
     # Check every change before making any: a refused edit leaves the row as it was.
     money = _new_amount(opportunity, changes, data.decimal_comma)
     close_date = changes.get("close_date") or opportunity.close_date
-    if changes.get("close_date") is not None:
+    # A client may send the whole record back: only what actually changes is checked again.
+    if close_date != opportunity.close_date:
         check_close_date(close_date, now.date())
-    if "amount" in changes or "currency" in changes or "close_date" in changes:
+    if money != opportunity.amount or close_date != opportunity.close_date:
         require_rate(session, money, close_date)
     if "owner_id" in changes:
         require_owner(session, changes["owner_id"])

@@ -66,6 +66,7 @@ class PartnerCreate(_TaxIdAndWebsite):
     currency: Currency = "USD"
     website: str = Field("", max_length=255)
     tax_id: str | None = Field(None, max_length=32)
+    program_id: int | None = None  # None: the default program's registration terms apply
 
 
 class PartnerUpdate(_TaxIdAndWebsite):
@@ -85,6 +86,7 @@ class PartnerUpdate(_TaxIdAndWebsite):
     currency: Currency | None = None
     website: str | None = Field(None, max_length=255)
     tax_id: str | None = Field(None, max_length=32)
+    program_id: int | None = None  # sent empty: back to the default program
 
 
 class PartnerOut(BaseModel):
@@ -105,6 +107,7 @@ class PartnerOut(BaseModel):
     website: str
     domain: str | None
     tax_id: str | None
+    program_id: int | None = None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -15,6 +15,7 @@ from channelbase.core.errors import Conflict, InvalidInput, NotPermitted
 from channelbase.core.names import company_key
 from channelbase.core.pagination import Page, keyset_page, paginate
 from channelbase.core.validation import domain_from_website
+from channelbase.deals.models import Program
 from channelbase.partners.common import (
     check_version, refuse_duplicate, require_owner, require_staff, require_territory_in_scope, restore, soft_delete,
     validated_tax_id,
@@ -39,11 +40,19 @@ def _refuse_duplicate_partner(session, actor, partner: Partner, exclude_id=None)
                      tax_id=partner.tax_id, domain=partner.domain, exclude_id=exclude_id)
 
 
+def require_program(session: Session, program_id: int | None) -> None:
+    """A partner's program must exist (None: the default program applies)."""
+    if program_id is not None and session.get(Program, program_id) is None:
+        raise InvalidInput(f"No partner program #{program_id}: pick one listed on the Programs page.",
+                           field_errors={"program_id": "no such program"})
+
+
 def check_new_partner(session: Session, actor: User, data: PartnerCreate) -> Partner:
     """Every check of create_partner, without saving: the partner it would add, or the error."""
     require_staff(actor, "add partners")
     require_territory_in_scope(session, actor, data.territory_id)
     require_owner(session, data.owner_id)
+    require_program(session, data.program_id)
     partner = Partner(**data.model_dump(exclude={"tax_id"}), name_key=company_key(data.name),
                       domain=domain_from_website(data.website) or None,
                       tax_id=validated_tax_id(data.country, data.tax_id))
@@ -69,9 +78,12 @@ def update_partner(session: Session, actor: User, partner_id: int, data: Partner
         require_territory_in_scope(session, actor, changes["territory_id"])
     if "owner_id" in changes:
         require_owner(session, changes["owner_id"])
+    if "program_id" in changes:
+        require_program(session, changes["program_id"])
     before = audit.snapshot(partner)
+    nullable = ("owner_id", "tax_id", "program_id")
     for key, value in changes.items():
-        setattr(partner, key, value if value is not None or key in ("owner_id", "tax_id") else getattr(partner, key))
+        setattr(partner, key, value if value is not None or key in nullable else getattr(partner, key))
     partner.name_key = company_key(partner.name)
     partner.domain = domain_from_website(partner.website) or None
     partner.tax_id = validated_tax_id(partner.country, partner.tax_id)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.core import audit
 from channelbase.core.errors import Conflict, InvalidInput, NotPermitted, StaleEdit
+from channelbase.deals import stages
 from channelbase.partners import accounts, service, territories
 from channelbase.partners.models import Partner, PartnerType
 from channelbase.partners.schemas import LinkCreate, PartnerCreate, PartnerFilter, PartnerUpdate
@@ -25,7 +26,7 @@ router = APIRouter()
 
 PARTNER_FIELDS = tuple(PartnerCreate.model_fields)
 NEW_PARTNER_DEFAULTS = {"tier": "registered", "status": "prospect", "currency": "USD"}
-PartnerForm = Annotated[dict[str, Any], form(booleans=("is_priority",), optional=("owner_id", "tax_id"))]
+PartnerForm = Annotated[dict[str, Any], form(booleans=("is_priority",), optional=("owner_id", "tax_id", "program_id"))]
 LinkForm = Annotated[dict[str, Any], form()]
 
 
@@ -136,6 +137,7 @@ def detail_context(db: Session, actor: User, partner: Partner, **extra: Any) -> 
         "contacts": service.list_contacts(db, actor, partner_id=partner.id, per_page=100).items,
         "links": links, "link_options": _link_options(db, actor, partner, links),
         "accounts": accounts.partner_accounts(db, actor, partner.id),
+        "program": stages.program_of(db, partner), "own_program": partner.program_id is not None,
         "history": audit.history(db, "partners", partner.id),
         "contact_values": {"role": "sales", "language": "en"}, "contact_errors": {}, **extra,
     }
@@ -174,6 +176,8 @@ def _partner_form(request: Request, db: Session, actor: User, values: dict[str, 
                   error: InvalidInput | Conflict | None = None, *, partner: Partner | None = None,
                   unsaved: list | None = None):
     context = {**choice_lists(), **territory_picker(db, actor), "owner_options": owner_options(db),
+               "program_options": [(p.id, p.name + (" (default)" if p.is_default else ""))
+                                   for p in stages.list_programs(db, actor)],
                "values": values, "partner": partner, "error": error, "unsaved": unsaved or [],
                "errors": error.field_errors if error else {}}
     return render(request, "partners/partner_form.html", context, status_code=error.status if error else 200)

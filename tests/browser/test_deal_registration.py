@@ -85,3 +85,10 @@ def test_a_conflicting_registration_is_reviewed_approved_converted_and_moved_on_
     discover = lucia.locator("[data-stage='discover']")
     expect(discover).to_contain_text("Metalúrgica — Linux servers")
     expect(first_column).not_to_contain_text("Metalúrgica — Linux servers")
+
+    # Dragging the card onto another column does the same, through the card's own form.
+    moved = discover.locator(".deal-card", has_text="Metalúrgica — Linux servers")
+    propose = lucia.locator("[data-stage='propose']")
+    moved.drag_to(propose)
+    expect(propose).to_contain_text("Metalúrgica — Linux servers")
+    expect(discover).not_to_contain_text("Metalúrgica — Linux servers")

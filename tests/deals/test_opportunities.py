@@ -447,3 +447,17 @@ def test_schema_refuses_bad_stage_keys_and_probabilities():
 
 def test_today_is_a_valid_close_date_for_pipeline_deals(db, lucia, world):
     assert open_deal(db, lucia, world, close_date=TODAY).close_date == TODAY
+
+
+def test_sending_back_an_unchanged_old_close_date_is_not_refused(db, actor, world):
+    from channelbase.deals import opportunities
+    from channelbase.deals.deal_schemas import OpportunityUpdate
+    from channelbase.deals.models import Opportunity
+    lucia = actor("lucia")
+    deal = db.get(Opportunity, world.opportunities["abertas"])
+    deal.close_date = deal.close_date.replace(year=deal.close_date.year - 2)  # e.g. an imported old deal
+    db.flush()
+    updated = opportunities.update_opportunity(db, lucia, deal.id, OpportunityUpdate(
+        version=deal.version, close_date=deal.close_date, amount=str(deal.amount.amount), currency=deal.currency,
+        next_step="Renewal call"))
+    assert updated.next_step == "Renewal call"
