@@ -4,13 +4,13 @@ from channelbase.auth.models import ApiToken, LoginAttempt, Role, User, WebSessi
 from channelbase.core.audit import AuditEntry
 from channelbase.core.base import Base
 from channelbase.deals.models import (
-    FxRate, Opportunity, OpportunityProduct, Product, ProductPrice, Program, Registration, RegistrationProduct, Stage,
-    StageChange,
+    FxRate, Opportunity, OpportunityProduct, PipelineRollup, Product, ProductPrice, Program, Registration,
+    RegistrationProduct, Stage, StageChange,
 )
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 __all__ = [
     "Account", "ApiToken", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
-    "OpportunityProduct", "Partner", "PartnerLink", "Product", "ProductPrice", "Program", "Registration",
+    "OpportunityProduct", "Partner", "PartnerLink", "PipelineRollup", "Product", "ProductPrice", "Program", "Registration",
     "RegistrationProduct", "Role", "Stage", "StageChange", "Territory", "User", "WebSession",
 ]

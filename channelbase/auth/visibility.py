@@ -12,8 +12,8 @@ from channelbase.auth.models import Role, User
 from channelbase.core.base import TimestampedMixin
 from channelbase.core.errors import NotFound
 from channelbase.deals.models import (
-    FxRate, Opportunity, OpportunityProduct, Product, ProductPrice, Program, Registration, RegistrationProduct, Stage,
-    StageChange,
+    FxRate, Opportunity, OpportunityProduct, PipelineRollup, Product, ProductPrice, Program, Registration,
+    RegistrationProduct, Stage, StageChange,
 )
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
@@ -186,3 +186,11 @@ def _program_rule(actor: User):
         return true()
     own = select(Partner.program_id).where(Partner.id == actor.partner_id).scalar_subquery()
     return (Program.id == own) | (Program.is_default.is_(True) & own.is_(None))
+
+
+@rule_for(PipelineRollup)
+def _rollup_rule(actor: User):
+    # Sums over whole territories: managers read their territories' rows; partner users read deals instead.
+    if actor.role == Role.MANAGER:
+        return PipelineRollup.territory_id.in_(managed_territory_ids(actor))
+    return false()

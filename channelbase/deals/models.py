@@ -198,6 +198,8 @@ class Opportunity(VersionedMixin, Base):
               "amount_minor"),
         Index("ix_opportunities_territory_close", "territory_id", "outcome", "close_date"),
         Index("ix_opportunities_partner_outcome", "partner_id", "outcome"),
+        # The board: one stage's deals, soonest close first.
+        Index("ix_opportunities_stage_close", "stage_id", "close_date", "id"),
     )
 
     name: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -251,3 +253,32 @@ class StageChange(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
+
+
+class PipelineRollup(Base):
+    """Open and closed deals summed by territory, stage, currency and close date, kept in step with
+    `opportunities` on every write (see deals/rollup.py): pipeline totals read a few thousand rows
+    here instead of hundreds of thousands of deals. Derived data: `channelbase pipeline rebuild`
+    recomputes it from the deals."""
+
+    __tablename__ = "opportunity_rollup"
+    __table_args__ = (
+        UniqueConstraint("territory_id", "stage_id", "currency", "close_date"),
+        Index("ix_opportunity_rollup_totals", "outcome", "territory_id", "currency", "close_date", "stage_id",
+              "deals", "amount_minor", "weighted_minor"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id"), nullable=False)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(4), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    close_date: Mapped[date] = mapped_column(Date, nullable=False)
+    deals: Mapped[int] = mapped_column(Integer, nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Sum of amount_minor x probability (percent): divided by 100 when converted.
+    weighted_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+# The listeners that keep the rollup in step must exist before any opportunity is written.
+from channelbase.deals import rollup as _rollup  # noqa: E402,F401

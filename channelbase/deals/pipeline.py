@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -21,10 +21,11 @@ from channelbase.core.money import Money, minor_units
 from channelbase.deals import fx
 from channelbase.deals.deal_schemas import OpportunityFilter
 from channelbase.deals.fx import MissingRate
-from channelbase.deals.models import Opportunity, Stage, StageOutcome
+from channelbase.auth.visibility import visible
+from channelbase.deals.models import FxRate, Opportunity, PipelineRollup, Stage, StageOutcome
 from channelbase.deals.opportunities import check_stage_filter, opportunity_query, stalled_before
 from channelbase.deals.stages import list_stages
-from channelbase.partners.models import Account, Partner
+from channelbase.partners.models import Account, Partner, Territory
 
 BOARD_CARDS = 25
 
@@ -68,40 +69,91 @@ def pipeline_totals(session: Session, actor: User, filters: OpportunityFilter, *
 
     Raises MissingRate (naming the currency and date) when a deal's amount cannot be converted."""
     check_stage_filter(session, filters)
-    groups = session.execute(opportunity_query(actor, filters, now, columns=(
-        Opportunity.stage_id, Opportunity.currency, Opportunity.close_date, func.count(),
-        func.sum(Opportunity.amount_minor), func.sum(Opportunity.amount_minor * Opportunity.probability),
-    )).group_by(Opportunity.currency, Opportunity.close_date, Opportunity.stage_id)).all()  # the covering index order
+    groups = _groups(session, actor, filters, now)
     reporting = fx.reporting_currency()
     stages = {stage.id: stage for stage in list_stages(session, include_inactive=True)}
     if not groups:
         zero = Money.zero(reporting)
         return PipelineTotals(reporting, [], 0, zero, zero)
-    book = fx.rate_book(session, {g.currency for g in groups}, max(g.close_date for g in groups))
+    book = fx.rate_book(session, {g[1] for g in groups}, max(g[2] for g in groups))
+    # Integer sums per (stage, rate used); each converts once, exactly, at the end.
+    buckets: dict[tuple[int, FxRate], list[int]] = {}
+    rate_of: dict[tuple[str, date], FxRate] = {}
+    for stage_id, currency, close_date, count, minor, minor_weighted in groups:
+        rate = rate_of.get((currency, close_date))
+        if rate is None:
+            rate = rate_of[(currency, close_date)] = _bucket_rate(book, currency, close_date, reporting)
+        sums = buckets.setdefault((stage_id, rate), [0, 0, 0])
+        sums[0] += count
+        sums[1] += minor
+        sums[2] += minor_weighted
     amounts: dict[int, Decimal] = defaultdict(Decimal)
     weighted: dict[int, Decimal] = defaultdict(Decimal)
     counts: dict[int, int] = defaultdict(int)
-    used: dict[tuple[str, date], list] = {}  # (currency, rate date) -> [rate row, deals converted]
-    rates: dict[tuple[str, date], tuple[Decimal, int, list]] = {}  # (currency, close date) -> rate, digits, used
-    for stage_id, currency, close_date, count, minor, minor_weighted in groups:
-        key = (currency, close_date)
-        if key not in rates:
-            rate = book.rate_on(currency, close_date)
-            tally = used.setdefault((currency, rate.effective_date), [rate, 0])
-            rates[key] = (rate.rate, minor_units(currency), tally)
-        rate_value, digits, tally = rates[key]
-        tally[1] += count
-        amounts[stage_id] += Decimal(minor).scaleb(-digits) * rate_value
-        weighted[stage_id] += Decimal(minor_weighted).scaleb(-digits - 2) * rate_value
+    used: dict[FxRate, int] = defaultdict(int)
+    for (stage_id, rate), (count, minor, minor_weighted) in buckets.items():
+        digits = minor_units(rate.currency)
+        amounts[stage_id] += _EXACT.multiply(Decimal(minor).scaleb(-digits), rate.rate)
+        weighted[stage_id] += _EXACT.multiply(Decimal(minor_weighted).scaleb(-digits - 2), rate.rate)
         counts[stage_id] += count
+        used[rate] += count
     ordered = sorted(counts, key=lambda s: (stages[s].position, s))
     totals = [StageTotal(stages[s], counts[s], Money.rounded(amounts[s], reporting), Money.rounded(weighted[s], reporting))
               for s in ordered]
     total = sum((t.amount for t in totals), Money.zero(reporting))
     total_weighted = sum((t.weighted for t in totals), Money.zero(reporting))
-    rates_used = [RateUsed(currency, row.rate, row.effective_date, row.source, deals)
-                  for (currency, _), (row, deals) in sorted(used.items()) if currency != reporting]
+    rates_used = sorted((RateUsed(rate.currency, rate.rate, rate.effective_date, rate.source, deals)
+                         for rate, deals in used.items() if rate.currency != reporting),
+                        key=lambda r: (r.currency, r.rate_date))
     return PipelineTotals(reporting, totals, sum(counts.values()), total, total_weighted, rates_used)
+
+
+_EXACT = Context(prec=60)  # amount (< 10^15, 4 decimals) x rate (24 digits): exact before the final rounding
+_IDENTITY: dict[str, FxRate] = {}
+
+
+def _bucket_rate(book: fx.RateBook, currency: str, close_date: date, reporting: str) -> FxRate:
+    """The rate row a deal converts with; the reporting currency's 1:1 is one shared row, not one per date."""
+    if currency != reporting:
+        return book.rate_on(currency, close_date)
+    if currency not in _IDENTITY:
+        _IDENTITY[currency] = book.rate_on(currency, date.min)
+    return _IDENTITY[currency]
+
+
+# Filters the rollup can answer (it keeps territory, stage, outcome, currency and close date).
+_ROLLUP_FILTERS = {"territory_id", "stage", "outcome", "close_from", "close_to"}
+
+
+def _groups(session: Session, actor: User, filters: OpportunityFilter, now: datetime | None) -> list[tuple]:
+    """(stage id, currency, close date, deals, amount_minor, weighted_minor) rows for the filters."""
+    narrowed = {name for name, value in filters if value not in (None, "")}
+    if actor.is_staff and narrowed <= _ROLLUP_FILTERS:
+        return _rollup_groups(session, actor, filters)
+    return [tuple(row) for row in session.execute(opportunity_query(actor, filters, now, columns=(
+        Opportunity.stage_id, Opportunity.currency, Opportunity.close_date, func.count(),
+        func.sum(Opportunity.amount_minor), func.sum(Opportunity.amount_minor * Opportunity.probability),
+    )).group_by(Opportunity.currency, Opportunity.close_date, Opportunity.stage_id))]
+
+
+def _rollup_groups(session: Session, actor: User, filters: OpportunityFilter) -> list[tuple]:
+    r = PipelineRollup
+    stmt = visible(select(r.stage_id, r.currency, r.close_date, func.sum(r.deals), func.sum(r.amount_minor),
+                          func.sum(r.weighted_minor)), actor, PipelineRollup)
+    if filters.territory_id is not None:
+        path = select(Territory.path).where(Territory.id == filters.territory_id).scalar_subquery()
+        stmt = stmt.where(r.territory_id.in_(select(Territory.id).where(Territory.path.startswith(path))))
+    if filters.stage:
+        stmt = stmt.where(r.stage_id == select(Stage.id).where(
+            (Stage.key == filters.stage) | (Stage.id == (int(filters.stage) if filters.stage.isdigit() else None))
+        ).scalar_subquery())
+    if filters.outcome is not None:
+        stmt = stmt.where(r.outcome == filters.outcome)
+    if filters.close_from is not None:
+        stmt = stmt.where(r.close_date >= filters.close_from)
+    if filters.close_to is not None:
+        stmt = stmt.where(r.close_date <= filters.close_to)
+    return [tuple(row) for row in session.execute(stmt.group_by(r.currency, r.close_date, r.stage_id))]
 
 
 def totals_or_error(session: Session, actor: User, filters: OpportunityFilter, *,

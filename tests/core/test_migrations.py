@@ -40,3 +40,20 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_the_rollup_migration_fills_the_rollup_from_the_deals_already_there(tmp_path):
+    from channelbase.core.db import make_sessionmaker, unit_of_work
+    from channelbase.deals import rollup
+    from channelbase.demo.world import seed_world
+
+    engine = make_engine(database_url(tmp_path, "rollup_migration"))
+    migrate.upgrade(engine)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        seed_world(session)  # writes an opportunity (and its rollup row) through the services
+    migrate.downgrade(engine, "0004")  # the deals stay; the rollup table goes
+    migrate.upgrade(engine)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        assert session.scalar(text("SELECT COUNT(*) FROM opportunity_rollup")) == 1
+        assert rollup.drift(session) == []
+    engine.dispose()
