@@ -14,7 +14,7 @@ from channelbase.auth.models import User
 from channelbase.cli_support import cli_actor, cli_session, console, domain_errors, fail
 from channelbase.core.money import Money
 from channelbase.deals import conflicts as conflict_check
-from channelbase.deals import deal_queries, opportunities, pipeline, products, registrations, stages
+from channelbase.deals import deal_queries, fx, opportunities, pipeline, products, registrations, rollup, stages
 from channelbase.deals.deal_schemas import (
     ApproveIn, ConvertIn, ExtendIn, ExtensionRequestIn, MoveIn, OpportunityCreate, OpportunityFilter,
     RegistrationCreate, RegistrationFilter, RejectIn,
@@ -432,3 +432,13 @@ def pipeline_totals(territory: Territory = None, partner: PartnerId = None, part
             console.print(f"  {rate.describe()} for {rate.deals} deal(s)", highlight=False)
     else:
         console.print(f"No conversion needed: every deal is in {totals.reporting}.", highlight=False)
+
+
+@pipeline_app.command("rebuild")
+def pipeline_rebuild() -> None:
+    """Recompute the pipeline rollup from the deals (after a bulk load that bypassed the app; admins)."""
+    with cli_session() as session, domain_errors():
+        fx.require_admin(cli_actor(session), "rebuild the pipeline rollup")
+        rows = rollup.rebuild(session)
+        off = rollup.drift(session)
+    console.print(f"Pipeline rollup rebuilt: {rows:,} rows; {len(off)} differ from the deals.", highlight=False)

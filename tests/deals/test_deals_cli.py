@@ -215,3 +215,11 @@ def test_pipeline_totals_convert_with_the_rates_they_name(cli_world, tmp_path):
     assert re.search(r"Total\s+│\s+0\s+│\s+USD 0\.00", none.stdout), none.stdout
     bad = invoke("pipeline", "totals", "--close-from", "tomorrow")
     assert bad.exit_code == 1 and "--close-from: Input should be a valid date" in bad.stderr
+
+
+def test_an_admin_rebuilds_the_rollup_and_a_manager_may_not(cli_world):
+    rebuilt = invoke("pipeline", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert re.search(r"Pipeline rollup rebuilt: \d+ rows; 0 differ from the deals\.", rebuilt.stdout)
+    refused = invoke("--as", LUCIA, "pipeline", "rebuild")
+    assert refused.exit_code == 1 and "Only admins may rebuild the pipeline rollup" in refused.stderr
