@@ -1,28 +1,58 @@
-"""The demo generator: counts, determinism, valid tax ids, no duplicates the app would refuse.
+"""The demo generator: counts, determinism, valid tax ids, no duplicates the app would refuse, and a
+deal pipeline that follows the deal rules.
 
-Each test database is a fresh SQLite file of its own: the shared test database stays small."""
+Each test loads a fresh database of its own (a SQLite file, or a PostgreSQL database when
+CHANNELBASE_TEST_DB is set), so the shared test database stays small."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from stdnum.mx import rfc
 
 from channelbase.auth.models import User
 from channelbase.core import migrate
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.core.errors import Conflict
+from channelbase.auth.visibility import condition
+from channelbase.core.base import utcnow
 from channelbase.core.names import company_key
+from channelbase.deals import opportunities, pipeline, rollup
+from channelbase.deals.conflicts import Customer, find_conflicts
+from channelbase.deals.deal_schemas import OpportunityCreate, OpportunityFilter
+from channelbase.deals.demo_pipeline import FIRST_RATE_DATE
+from channelbase.deals.models import Opportunity, Registration, RegistrationStatus, Stage, StageChange
+from channelbase.deals.opportunities import is_stalled
 from channelbase.core.validation import domain_from_website, normalize_tax_id
+from channelbase.demo import generator
 from channelbase.demo.generator import SCALES, generate
 from channelbase.demo.world import PARTNER_USERS, STAFF, demo_logins
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
+from tests.conftest import database_url
+
+
+_created: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_postgresql_databases():
+    """SQLite files go with the temporary directory; PostgreSQL databases are dropped here."""
+    yield
+    for url in _created:
+        if url.startswith("postgresql"):
+            server, _, name = url.rpartition("/")
+            admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 def _load(tmp_path_factory, name: str, seed: int = 7):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.db'}")
+    _created.append(database_url(tmp_path_factory.mktemp(name), f"demo_{name}"))
+    engine = make_engine(_created[-1])
     migrate.upgrade(engine)
     factory = make_sessionmaker(engine)
     with unit_of_work(factory) as session:
@@ -46,15 +76,21 @@ def _partner_rows(factory):
 def test_the_totals_match_the_scale(demo):
     session, summary = demo
     scale = SCALES["small"]
-    counts = {model: session.scalar(select(func.count()).select_from(model)) for model in (Partner, Contact, Account)}
-    assert counts == {Partner: scale.partners, Contact: scale.contacts, Account: scale.accounts}
-    assert (summary.partners, summary.contacts, summary.accounts) == (scale.partners, scale.contacts, scale.accounts)
+    models = (Partner, Contact, Account, Registration, Opportunity)
+    counts = {model: session.scalar(select(func.count()).select_from(model)) for model in models}
+    assert counts == {Partner: scale.partners, Contact: scale.contacts, Account: scale.accounts,
+                      Registration: scale.registrations, Opportunity: scale.opportunities}
+    assert (summary.partners, summary.contacts, summary.accounts, summary.registrations, summary.opportunities) == (
+        scale.partners, scale.contacts, scale.accounts, scale.registrations, scale.opportunities)
+    assert "60 deal registrations, 200 opportunities" in summary.describe()
     assert summary.links == session.scalar(select(func.count()).select_from(PartnerLink)) > 0
 
 
-def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not(demo, tmp_path_factory):
+def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not(demo, tmp_path_factory, monkeypatch):
     session, _ = demo
     first = session.execute(select(Partner.name, Partner.tax_id, Partner.domain).order_by(Partner.id)).all()
+    # Another time of day (dates follow the clock): who sells what to whom must not.
+    monkeypatch.setattr(generator, "utcnow", lambda: utcnow() + timedelta(hours=9))
     again, _ = _load(tmp_path_factory, "same_seed")
     other, _ = _load(tmp_path_factory, "other_seed", seed=8)
     assert _partner_rows(again) == first
@@ -62,6 +98,11 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not(demo, tmp_p
     with again() as s1, other() as s2:
         accounts = select(Account.name).order_by(Account.id)
         assert s1.scalars(accounts).all() == session.scalars(accounts).all() != s2.scalars(accounts).all()
+        for deals in (select(Registration.partner_id, Registration.customer_name, Registration.status,
+                             Registration.title).order_by(Registration.id),
+                      select(Opportunity.partner_id, Opportunity.account_id, Opportunity.name,
+                             Opportunity.registration_id).order_by(Opportunity.id)):
+            assert s1.execute(deals).all() == session.execute(deals).all() != s2.execute(deals).all()
 
 
 def test_every_tax_id_is_valid_for_its_country_and_stored_compact(demo):
@@ -178,3 +219,117 @@ def test_the_fx_history_is_the_same_for_the_same_seed(demo, tmp_path_factory):
     rates = select(FxRate.currency, FxRate.effective_date, FxRate.rate).order_by(FxRate.currency, FxRate.effective_date)
     with again() as other:
         assert other.execute(rates).all() == session.execute(rates).all()
+
+
+# Deal registrations and opportunities ----------------------------------------------------------------------
+
+def _generated(model):
+    """The bulk deals, without the one registration and one opportunity the named world adds."""
+    return select(model).where(model.id > 1).order_by(model.id)
+
+
+def test_only_active_and_onboarding_partners_sell_in_their_currency_and_territory(demo):
+    session, _ = demo
+    partners = {p.id: p for p in session.scalars(select(Partner))}
+    for model in (Registration, Opportunity):
+        for deal in session.scalars(_generated(model)):
+            partner = partners[deal.partner_id]
+            assert partner.status in ("active", "onboarding") and partner.type != "distributor"
+            assert (deal.currency, deal.territory_id) == (partner.currency, partner.territory_id)
+            assert deal.amount_minor > 0
+            if deal.distributor_id is not None:
+                assert partners[deal.distributor_id].type == "distributor"
+            assert not deal.hidden_from_distributor or deal.distributor_id is not None
+    clp = session.scalars(select(Opportunity.amount_minor).where(Opportunity.currency == "CLP")).all()
+    assert all(amount % 1000 == 0 for amount in clp)  # whole pesos, rounded as people quote them
+
+
+def test_registrations_are_in_every_status_with_the_dates_their_status_implies(demo):
+    session, _ = demo
+    now = utcnow()
+    registrations = session.scalars(_generated(Registration)).all()
+    assert Counter(r.status for r in registrations).keys() == {s.value for s in RegistrationStatus}
+    for registration in registrations:
+        assert registration.decision_due_at == registration.submitted_at + timedelta(hours=48)
+        assert (registration.decided_at is None) == (registration.status == RegistrationStatus.SUBMITTED)
+        assert registration.expected_close_date >= registration.submitted_at.date()
+        if registration.status == RegistrationStatus.REJECTED:
+            assert registration.decision_reason
+        if registration.status == RegistrationStatus.APPROVED:
+            assert registration.expires_on >= now.date()
+        if registration.status == RegistrationStatus.EXPIRED:
+            assert registration.expires_on < now.date()
+    submitted = [r for r in registrations if r.status == RegistrationStatus.SUBMITTED]
+    assert any(r.decision_due_at < now for r in submitted) and any(r.decision_due_at > now for r in submitted)
+    converted = {r.id for r in registrations if r.status == RegistrationStatus.CONVERTED}
+    linked = set(session.scalars(select(Opportunity.registration_id).where(Opportunity.registration_id.is_not(None))))
+    assert converted and converted == linked
+
+
+def test_opportunities_are_in_every_outcome_with_a_consistent_stage_history(demo):
+    session, _ = demo
+    now = utcnow()
+    stages = {stage.id: stage for stage in session.scalars(select(Stage))}
+    history: dict[int, list[StageChange]] = {}
+    for change in session.scalars(select(StageChange).order_by(StageChange.opportunity_id, StageChange.at)):
+        history.setdefault(change.opportunity_id, []).append(change)
+    opportunities = session.scalars(_generated(Opportunity)).all()
+    assert set(Counter(o.outcome for o in opportunities)) == {"open", "won", "lost"}
+    for opportunity in opportunities:
+        stage = stages[opportunity.stage_id]
+        assert (opportunity.outcome, opportunity.probability) == (stage.outcome, stage.probability)
+        moves = history[opportunity.id]
+        assert 1 <= len(moves) <= 4 and moves[0].from_stage_id is None and moves[0].at == opportunity.created_at
+        assert all(a.to_stage_id == b.from_stage_id for a, b in zip(moves, moves[1:], strict=False))
+        assert (moves[-1].to_stage_id, moves[-1].at) == (opportunity.stage_id, opportunity.stage_changed_at)
+        if opportunity.is_open:
+            assert now.date() - timedelta(days=30) <= opportunity.close_date <= now.date() + timedelta(days=365)
+        else:
+            assert FIRST_RATE_DATE <= opportunity.close_date < now.date()
+    assert any(is_stalled(o, now) for o in opportunities) and any(len(history[o.id]) == 4 for o in opportunities)
+
+
+def test_the_pipeline_totals_convert_every_demo_deal(demo):
+    session, _ = demo
+    admin = session.scalar(select(User).where(User.email == STAFF[0][1]))
+    assert rollup.drift(session) == []  # the bulk rows bypassed its listeners: the load rebuilt it
+    totals = pipeline.pipeline_totals(session, admin, OpportunityFilter())
+    assert totals.count == SCALES["small"].opportunities and totals.amount.amount > 0
+    assert {rate.currency for rate in totals.rates} >= {"BRL", "MXN"}
+
+
+def test_a_second_partner_registers_a_customer_under_another_spelling_and_the_check_agrees(demo):
+    session, _ = demo
+    conflicting = session.scalars(select(Registration).where(Registration.conflict_count > 0)).all()
+    assert conflicting
+    for registration in conflicting:
+        found = find_conflicts(session, Customer(registration.customer_name, registration.customer_domain,
+                                                 registration.customer_country, registration.customer_tax_id,
+                                                 registration.account_id), utcnow().date(),
+                               exclude_registration_id=registration.id)
+        assert registration.conflict_count == len(found)
+        assert registration.conflict_score == round(max(c.score for c in found))
+        others = [c for c in found if c.kind == "registration" and c.partner_id != registration.partner_id]
+        assert any(c.name != registration.customer_name for c in others)  # spelt differently
+
+
+def test_the_named_partners_have_deals_their_users_see(demo):
+    session, _ = demo
+    for email in ("ana@abertas.com.br", "bruno@nubebravo.mx", "dora@deltadistribuidora.com.br"):
+        user = session.scalar(select(User).where(User.email == email))
+        assert session.scalar(select(func.count()).select_from(Registration).where(condition(Registration, user)))
+        assert session.scalar(select(func.count()).select_from(Opportunity).where(condition(Opportunity, user)))
+
+
+def test_the_app_adds_deals_after_the_load(tmp_path_factory):
+    """Bulk rows carry explicit ids: the next row the app inserts must not collide (PostgreSQL sequences)."""
+    factory, _ = _load(tmp_path_factory, "after_load", seed=10)
+    with unit_of_work(factory) as session:
+        lucia = session.scalar(select(User).where(User.email == STAFF[1][1]))
+        partner = session.scalars(select(Partner).where(Partner.country == "BR", Partner.status == "active",
+                                                        Partner.type == "var").order_by(Partner.id)).first()
+        account = session.scalars(select(Account).where(Account.country == "BR").order_by(Account.id)).first()
+        created = opportunities.create_opportunity(session, lucia, OpportunityCreate(
+            name="After the demo", account_id=account.id, partner_id=partner.id, amount="1000", currency="BRL",
+            close_date=utcnow().date() + timedelta(days=30)))
+        assert created.id > SCALES["small"].opportunities

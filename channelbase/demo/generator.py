@@ -30,7 +30,10 @@ from channelbase.core.audit import AuditEntry
 from channelbase.core.base import Base, utcnow
 from channelbase.core.errors import Conflict, InvalidInput
 from channelbase.core.names import company_key, name_tokens, strip_accents
+from channelbase.deals import rollup
 from channelbase.deals.demo import load_demo_catalogue
+from channelbase.deals.demo_pipeline import load_pipeline, record_conflicts
+from channelbase.deals.models import Opportunity, Registration
 from channelbase.demo import names_data as words
 from channelbase.demo.tax_ids import TaxIds
 from channelbase.demo.world import DEMO_PASSWORD, PARTNERS as WORLD_PARTNERS, STAFF, demo_logins, seed_world
@@ -42,13 +45,16 @@ class Scale:
     partners: int
     contacts: int
     accounts: int
+    registrations: int
+    opportunities: int
 
 
 # Totals in the database after the load, the named personas' rows included.
 SCALES = {
-    "small": Scale(partners=300, contacts=1_500, accounts=3_000),
-    "medium": Scale(partners=1_500, contacts=12_000, accounts=40_000),
-    "large": Scale(partners=5_000, contacts=50_000, accounts=200_000),
+    "small": Scale(partners=300, contacts=1_500, accounts=3_000, registrations=60, opportunities=200),
+    "medium": Scale(partners=1_500, contacts=12_000, accounts=40_000, registrations=5_000, opportunities=50_000),
+    "large": Scale(partners=5_000, contacts=50_000, accounts=200_000, registrations=50_000,
+                   opportunities=500_000),
 }
 CHUNK = 5_000
 APP_URL = "http://127.0.0.1:8000"
@@ -78,6 +84,8 @@ class DemoSummary:
     accounts: int = 0
     territories: int = 0
     users: int = 0
+    registrations: int = 0
+    opportunities: int = 0
     added: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -87,7 +95,9 @@ class DemoSummary:
             f"Demo data loaded (scale {self.scale}, seed {self.seed}) in {self.seconds:.1f} s:",
             f"  {self.partners:,} partners, {self.contacts:,} contacts, {self.links:,} distributor links,",
             f"  {self.accounts:,} accounts, {self.territories:,} territories, {self.users:,} users,",
-            f"  {self.added.get('products', 0):,} products, {self.added.get('fx_rates', 0):,} monthly FX rates.",
+            f"  {self.added.get('products', 0):,} products, {self.added.get('fx_rates', 0):,} monthly FX rates,",
+            f"  {self.registrations:,} deal registrations, {self.opportunities:,} opportunities "
+            f"({self.added.get('opportunity_stage_changes', 0):,} stage changes).",
             "",
             f"Run `channelbase serve` and open {APP_URL}",
             f"Sign in with the password {DEMO_PASSWORD} as:",
@@ -111,11 +121,16 @@ def generate(session: Session, *, scale: str, seed: int = 7, reset: bool = False
     loader = _Loader(session, SCALES[scale], seed)
     with _progress_bar(progress) as advance:
         loader.load(advance)
-    loader.added.update(load_demo_catalogue(session, seed))
+        loader.added.update(load_demo_catalogue(session, seed))  # deals below need its products
+        deals = load_pipeline(session, registrations=SCALES[scale].registrations,
+                              opportunities=SCALES[scale].opportunities, seed=seed, now=loader.now, advance=advance)
+        loader.added.update(deals.added)
+        loader.added["opportunity_rollup"] = rollup.rebuild(session)  # the bulk rows bypassed its ORM listeners
     # Fresh planner statistics, as after any bulk load: without them SQLite scans all 200,000
     # accounts for the duplicate check (deleted_at IS NULL looks selective) instead of using
-    # the name, tax id and domain indexes.
+    # the name, tax id and domain indexes, and the deal conflict check scans the opportunities.
     session.execute(text("ANALYZE"))
+    record_conflicts(session, deals.conflicting, loader.now.date())
     summary = _summarise(session, scale, seed, loader.added, time.perf_counter() - started)
     _audit_load(session, summary)
     return summary
@@ -558,7 +573,8 @@ def _summarise(session: Session, scale: str, seed: int, added: dict[str, int], s
 
     return DemoSummary(scale=scale, seed=seed, partners=count(Partner), contacts=count(Contact),
                        links=count(PartnerLink), accounts=count(Account), territories=count(Territory),
-                       users=count(User), added=dict(added), seconds=seconds)
+                       users=count(User), registrations=count(Registration), opportunities=count(Opportunity),
+                       added=dict(added), seconds=seconds)
 
 
 def _audit_load(session: Session, summary: DemoSummary) -> None:
