@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import Select, exists, false, select, true
 from sqlalchemy.orm import Session, aliased
 
 from channelbase.auth.models import Role, User
@@ -160,19 +160,22 @@ rule_for(Registration)(_deal_rule(Registration))
 rule_for(Opportunity)(_deal_rule(Opportunity))
 
 
+# Rows of a deal are visible with their deal. A correlated EXISTS reads one deal per row; an
+# `IN (SELECT id ...)` made SQLite list every visible deal (200,000+) on each call.
+
 @rule_for(RegistrationProduct)
 def _registration_product_rule(actor: User):
-    return RegistrationProduct.registration_id.in_(select(Registration.id).where(condition(Registration, actor)))
+    return exists().where(Registration.id == RegistrationProduct.registration_id, condition(Registration, actor))
 
 
 @rule_for(OpportunityProduct)
 def _opportunity_product_rule(actor: User):
-    return OpportunityProduct.opportunity_id.in_(select(Opportunity.id).where(condition(Opportunity, actor)))
+    return exists().where(Opportunity.id == OpportunityProduct.opportunity_id, condition(Opportunity, actor))
 
 
 @rule_for(StageChange)
 def _stage_change_rule(actor: User):
-    return StageChange.opportunity_id.in_(select(Opportunity.id).where(condition(Opportunity, actor)))
+    return exists().where(Opportunity.id == StageChange.opportunity_id, condition(Opportunity, actor))
 
 
 @rule_for(Stage)

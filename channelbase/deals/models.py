@@ -193,9 +193,11 @@ SOURCE_LABELS = {OpportunitySource.PARTNER: "Partner-sourced", OpportunitySource
 class Opportunity(VersionedMixin, Base):
     __tablename__ = "opportunities"
     __table_args__ = (
-        # Covering the pipeline totals: open deals by currency and close date, read from the index alone.
+        # Covering the totals the rollup cannot answer (search, partner, source...): read from the index alone.
         Index("ix_opportunities_totals", "outcome", "currency", "close_date", "stage_id", "territory_id",
-              "amount_minor"),
+              "amount_minor", "probability"),
+        # The pipeline list as it opens: open deals, soonest close first.
+        Index("ix_opportunities_outcome_close", "outcome", "close_date", "id"),
         Index("ix_opportunities_territory_close", "territory_id", "outcome", "close_date"),
         Index("ix_opportunities_partner_outcome", "partner_id", "outcome"),
         # The board: one stage's deals, soonest close first.
