@@ -16,16 +16,6 @@ __all__ = ["fresh_indexes"]
 
 
 @pytest.fixture
-def lucia(actor):
-    return actor("lucia")
-
-
-@pytest.fixture
-def ana(actor):
-    return actor("ana")
-
-
-@pytest.fixture
 def claimed(db, ana):
     """Soluções Abertas' claim on Metalúrgica Paulista Ltda. (with a CNPJ and a web domain)."""
     return submit(db, ana, customer_tax_id=CNPJ_A)

@@ -21,21 +21,6 @@ from tests.deals.deal_helpers import (
 __all__ = ["fresh_indexes"]
 
 
-@pytest.fixture
-def admin(actor):
-    return actor("admin")
-
-
-@pytest.fixture
-def lucia(actor):
-    return actor("lucia")
-
-
-@pytest.fixture
-def ana(actor):
-    return actor("ana")
-
-
 def _stage(db, key: str):
     return stages.stage_by_key(db, key)
 

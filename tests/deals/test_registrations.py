@@ -27,21 +27,6 @@ from tests.deals.deal_helpers import (
 __all__ = ["fresh_indexes"]
 
 
-@pytest.fixture
-def admin(actor):
-    return actor("admin")
-
-
-@pytest.fixture
-def lucia(actor):
-    return actor("lucia")
-
-
-@pytest.fixture
-def ana(actor):
-    return actor("ana")
-
-
 def _product(db, admin, sku: str, active: bool = True):
     product = products.create_product(db, admin, ProductCreate(sku=sku, name=f"Product {sku}", family="OS",
                                                                term="annual"))
