@@ -26,7 +26,8 @@ from channelbase.deals.registrations import (
 )
 from channelbase.deals.stages import first_open_stage, stage_by_key
 from channelbase.partners.common import check_version, require_owner, require_staff
-from channelbase.partners.models import Account, Partner, Territory
+from channelbase.partners.territories import territory_and_below
+from channelbase.partners.models import Account, Partner
 
 DISTANT_PAST_DAYS = 365
 MAX_YEARS_AHEAD = 5
@@ -211,15 +212,13 @@ def opportunity_query(actor: User, filters: OpportunityFilter, now: datetime | N
     if filters.q:
         stmt = stmt.where(Opportunity.name.icontains(filters.q.strip(), autoescape=True))
     if filters.territory_id is not None:
-        path = select(Territory.path).where(Territory.id == filters.territory_id).scalar_subquery()
-        stmt = stmt.where(Opportunity.territory_id.in_(select(Territory.id).where(Territory.path.startswith(path))))
+        stmt = stmt.where(Opportunity.territory_id.in_(territory_and_below(filters.territory_id)))
     if filters.partner_id is not None:
         stmt = stmt.where(Opportunity.partner_id == filters.partner_id)
     if filters.partner_type is not None:
         stmt = stmt.where(Opportunity.partner_id.in_(select(Partner.id).where(Partner.type == filters.partner_type)))
     if filters.stage:
-        stmt = stmt.where(Opportunity.stage_id == select(Stage.id).where(
-            or_(Stage.key == filters.stage, Stage.id == _int_or_none(filters.stage))).scalar_subquery())
+        stmt = stmt.where(Opportunity.stage_id == stage_id_of(filters.stage))
     if filters.outcome is not None:
         stmt = stmt.where(Opportunity.outcome == filters.outcome)
     if filters.source is not None:
@@ -242,8 +241,10 @@ def check_stage_filter(session: Session, filters: OpportunityFilter) -> None:
         stage_by_key(session, filters.stage)
 
 
-def _int_or_none(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+def stage_id_of(key_or_id: str):
+    """The id of the stage a filter names, by key or by id, as a scalar subquery."""
+    as_id = int(key_or_id) if key_or_id.isdigit() else None
+    return select(Stage.id).where(or_(Stage.key == key_or_id, Stage.id == as_id)).scalar_subquery()
 
 
 def list_opportunities(session: Session, actor: User, filters: OpportunityFilter, *, sort: str = "close",

@@ -23,9 +23,10 @@ from channelbase.deals.deal_schemas import OpportunityFilter
 from channelbase.deals.fx import MissingRate
 from channelbase.auth.visibility import visible
 from channelbase.deals.models import FxRate, Opportunity, PipelineRollup, Stage, StageOutcome
-from channelbase.deals.opportunities import check_stage_filter, opportunity_query, stalled_before
+from channelbase.deals.opportunities import check_stage_filter, opportunity_query, stage_id_of, stalled_before
 from channelbase.deals.stages import list_stages
-from channelbase.partners.models import Account, Partner, Territory
+from channelbase.partners.territories import territory_and_below
+from channelbase.partners.models import Account, Partner
 
 BOARD_CARDS = 25
 
@@ -141,12 +142,9 @@ def _rollup_groups(session: Session, actor: User, filters: OpportunityFilter) ->
     stmt = visible(select(r.stage_id, r.currency, r.close_date, func.sum(r.deals), func.sum(r.amount_minor),
                           func.sum(r.weighted_minor)), actor, PipelineRollup)
     if filters.territory_id is not None:
-        path = select(Territory.path).where(Territory.id == filters.territory_id).scalar_subquery()
-        stmt = stmt.where(r.territory_id.in_(select(Territory.id).where(Territory.path.startswith(path))))
+        stmt = stmt.where(r.territory_id.in_(territory_and_below(filters.territory_id)))
     if filters.stage:
-        stmt = stmt.where(r.stage_id == select(Stage.id).where(
-            (Stage.key == filters.stage) | (Stage.id == (int(filters.stage) if filters.stage.isdigit() else None))
-        ).scalar_subquery())
+        stmt = stmt.where(r.stage_id == stage_id_of(filters.stage))
     if filters.outcome is not None:
         stmt = stmt.where(r.outcome == filters.outcome)
     if filters.close_from is not None:

@@ -34,7 +34,8 @@ from channelbase.deals.models import (
 )
 from channelbase.deals.stages import program_of, stage_by_key
 from channelbase.partners.common import check_version, require_owner, require_staff, validated_tax_id
-from channelbase.partners.models import Account, Partner, PartnerLink, PartnerStatus, PartnerType, Territory
+from channelbase.partners.territories import territory_and_below
+from channelbase.partners.models import Account, Partner, PartnerLink, PartnerStatus, PartnerType
 
 MAX_YEARS_AHEAD = 5
 REGISTERING_STATUSES = (PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING)
@@ -292,9 +293,7 @@ def registration_query(actor: User, filters: RegistrationFilter, now: datetime |
     if filters.partner_id is not None:
         stmt = stmt.where(Registration.partner_id == filters.partner_id)
     if filters.territory_id is not None:
-        below = select(Territory.id).where(Territory.path.startswith(
-            select(Territory.path).where(Territory.id == filters.territory_id).scalar_subquery()))
-        stmt = stmt.where(Registration.territory_id.in_(below))
+        stmt = stmt.where(Registration.territory_id.in_(territory_and_below(filters.territory_id)))
     if filters.conflicts is not None:
         stmt = stmt.where((Registration.conflict_count > 0) if filters.conflicts else (Registration.conflict_count == 0))
     if filters.overdue:

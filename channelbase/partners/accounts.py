@@ -15,7 +15,8 @@ from channelbase.core.validation import domain_from_website
 from channelbase.partners.common import (
     check_version, refuse_duplicate, require_territory_in_scope, restore, soft_delete, validated_tax_id,
 )
-from channelbase.partners.models import Account, Partner, Territory
+from channelbase.partners.territories import territory_and_below
+from channelbase.partners.models import Account, Partner
 from channelbase.partners.schemas import AccountCreate, AccountFilter, AccountUpdate
 
 ACCOUNT_SORTS = {"name": (Account.name_key, False), "-name": (Account.name_key, True),
@@ -107,10 +108,7 @@ def account_query(actor: User, filters: AccountFilter):
     if filters.industry:
         stmt = stmt.where(Account.industry == filters.industry)
     if filters.territory_id is not None:
-        subtree = select(Territory.id).where(
-            Territory.path.startswith(select(Territory.path).where(Territory.id == filters.territory_id).scalar_subquery())
-        )
-        stmt = stmt.where(Account.territory_id.in_(subtree))
+        stmt = stmt.where(Account.territory_id.in_(territory_and_below(filters.territory_id)))
     return stmt
 
 

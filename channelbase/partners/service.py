@@ -20,6 +20,7 @@ from channelbase.partners.common import (
     check_version, refuse_duplicate, require_owner, require_staff, require_territory_in_scope, restore, soft_delete,
     validated_tax_id,
 )
+from channelbase.partners.territories import territory_and_below
 from channelbase.partners.models import Contact, Partner, PartnerLink, PartnerType, Territory
 from channelbase.partners.schemas import (
     ContactCreate, ContactUpdate, LinkCreate, PartnerCreate, PartnerFilter, PartnerUpdate,
@@ -119,10 +120,7 @@ def partner_query(actor: User, filters: PartnerFilter):
         if value is not None:
             stmt = stmt.where(column == value)
     if filters.territory_id is not None:
-        subtree = select(Territory.id).where(
-            Territory.path.startswith(select(Territory.path).where(Territory.id == filters.territory_id).scalar_subquery())
-        )
-        stmt = stmt.where(Partner.territory_id.in_(subtree))
+        stmt = stmt.where(Partner.territory_id.in_(territory_and_below(filters.territory_id)))
     return stmt
 
 

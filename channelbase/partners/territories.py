@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -12,6 +12,12 @@ from channelbase.core.errors import InvalidInput, NotPermitted
 from channelbase.partners.common import check_version, require_owner
 from channelbase.partners.models import Territory
 from channelbase.partners.schemas import TerritoryCreate, TerritoryUpdate
+
+
+def territory_and_below(territory_id: int) -> Select:
+    """Ids of a territory and every territory under it (one LIKE on the materialised path), for filters."""
+    path = select(Territory.path).where(Territory.id == territory_id).scalar_subquery()
+    return select(Territory.id).where(Territory.path.startswith(path))
 
 
 def _require_admin(actor: User) -> None:
