@@ -92,3 +92,12 @@ def test_a_conflicting_registration_is_reviewed_approved_converted_and_moved_on_
     moved.drag_to(propose)
     expect(propose).to_contain_text("Metalúrgica — Linux servers")
     expect(discover).not_to_contain_text("Metalúrgica — Linux servers")
+
+    # The pipeline list finds it and totals it in the reporting currency, per stage.
+    lucia.goto("/opportunities")
+    lucia.locator("#f-q").fill("Metalúrgica")
+    results = lucia.locator("#results")
+    expect(results.locator("table").last).to_contain_text("Metalúrgica — Linux servers")
+    propose_total = results.locator(".totals-table tr", has_text="Propose")
+    expect(propose_total).to_contain_text("USD 48,000.00")
+    expect(propose_total.locator("td.num").first).to_have_text("1")
