@@ -62,6 +62,7 @@ def _add_routers(app: FastAPI) -> None:
     from channelbase.auth.users_web import router as users_router
     from channelbase.auth.web import router as auth_router
     from channelbase.deals.web import router as deals_router
+    from channelbase.engagement.web import feed_router, router as engagement_router
     from channelbase.partners.web import router as partners_router
     from channelbase.web.home import router as home_router
 
@@ -69,6 +70,8 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(home_router)
     app.include_router(partners_router)
     app.include_router(deals_router)
+    app.include_router(engagement_router)
+    app.include_router(feed_router)
     app.include_router(users_router)
     app.include_router(api_router, prefix="/api/v1")
 

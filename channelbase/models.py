@@ -7,10 +7,11 @@ from channelbase.deals.models import (
     FxRate, Opportunity, OpportunityProduct, PipelineRollup, Product, ProductPrice, Program, Registration,
     RegistrationProduct, Stage, StageChange,
 )
+from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 __all__ = [
-    "Account", "ApiToken", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
+    "Account", "Activity", "ApiToken", "CadenceRule", "CalendarFeed", "Job", "Task", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
     "OpportunityProduct", "Partner", "PartnerLink", "PipelineRollup", "Product", "ProductPrice", "Program", "Registration",
     "RegistrationProduct", "Role", "Stage", "StageChange", "Territory", "User", "WebSession",
 ]

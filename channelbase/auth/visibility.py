@@ -15,6 +15,7 @@ from channelbase.deals.models import (
     FxRate, Opportunity, OpportunityProduct, PipelineRollup, Product, ProductPrice, Program, Registration,
     RegistrationProduct, Stage, StageChange,
 )
+from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 T = TypeVar("T", bound=TimestampedMixin)
@@ -196,4 +197,35 @@ def _rollup_rule(actor: User):
     # Sums over whole territories: managers read their territories' rows; partner users read deals instead.
     if actor.role == Role.MANAGER:
         return PipelineRollup.territory_id.in_(managed_territory_ids(actor))
+    return false()
+
+
+# Engagement: the vendor's own notes and to-dos about partners, so partner users never read them.
+
+@rule_for(Activity)
+def _activity_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return Activity.partner_id.in_(visible_partner_ids(actor))
+    return false()
+
+
+@rule_for(Task)
+def _task_rule(actor: User):
+    if actor.role == Role.MANAGER:
+        return (Task.assignee_id == actor.id) | Task.partner_id.in_(visible_partner_ids(actor))
+    return false()
+
+
+@rule_for(CadenceRule)
+def _cadence_rule_rule(actor: User):
+    return true() if actor.role == Role.MANAGER else false()
+
+
+@rule_for(CalendarFeed)
+def _calendar_feed_rule(actor: User):
+    return CalendarFeed.user_id == actor.id
+
+
+@rule_for(Job)
+def _job_rule(actor: User):
     return false()

@@ -27,7 +27,8 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(PACKAGE / "partners" / "templates"),
-                                       str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates")])
+                                       str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates"),
+                                       str(PACKAGE / "engagement" / "templates")])
 
 templates.env.filters["rate"] = format_rate
 
