@@ -6,8 +6,8 @@ from channelbase.engagement import web_activities, web_cadence, web_calendar, we
 from channelbase.web.deps import csrf_protect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
-for _pages in (web_today, web_activities, web_tasks, web_cadence):
+for _pages in (web_today, web_activities, web_tasks, web_cadence, web_calendar):
     router.include_router(_pages.router)
 
-# The calendar feed is read by calendar apps with a token in the URL: no session, so no CSRF either.
-feed_router = web_calendar.router
+# The .ics feed is fetched by calendar apps with the token in its URL: no session, no form, no CSRF.
+feed_router = web_calendar.feed_router

@@ -3,3 +3,4 @@
 from fastapi import APIRouter
 
 router = APIRouter()
+feed_router = APIRouter()
