@@ -238,9 +238,28 @@ def settings_ids(db) -> dict[str, int]:
     return {"stage_id": stages.list_stages(db)[0].id, "program_id": stages.default_program(db).id}
 
 
+@pytest.fixture
+def engagement_ids(db, actor, world) -> dict[str, int]:
+    """An activity and a task of partner A (logged by and assigned to its manager), and a cadence rule."""
+    from datetime import date, timedelta
+
+    from channelbase.engagement import activities, cadence, tasks
+    from channelbase.engagement.schemas import ActivityCreate, CadenceRuleIn, TaskCreate
+    lucia = actor("lucia")
+    activity = activities.log_activity(db, lucia, ActivityCreate(partner_id=world.partners["abertas"], type="call",
+                                                                 summary="Matrix call"))
+    task = tasks.create_task(db, lucia, TaskCreate(title="Matrix task", due_on=date.today() + timedelta(days=1),
+                                                   partner_id=world.partners["abertas"]))
+    rule = cadence.create_rule(db, actor("admin"), CadenceRuleIn(name="Matrix rule", every_days=30,
+                                                                 counted_types=["call"]))
+    db.flush()
+    return {"activity_id": activity.id, "task_id": task.id, "rule_id": rule.id}
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids):
+def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids,
+                engagement_ids):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -251,7 +270,8 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
         client.headers["X-CSRF-Token"] = "matrix"
     else:
         client = api_as(who) if api else client_as(who)
-    url, body = _url(path, world, admin_token_id, product_id, settings_ids), _body(method, path, world)
+    ids = {**settings_ids, **engagement_ids}
+    url, body = _url(path, world, admin_token_id, product_id, ids), _body(method, path, world)
     if method == "GET":
         response = client.get(url)
     elif _files(path):

@@ -150,7 +150,7 @@ def find_partner(session: Session, actor: User, text: str) -> Partner:
     if len(exact) == 1:
         return exact[0]
     names = dict(session.execute(visible(select(Partner.id, Partner.name_key), actor, Partner)
-                                 .where(Partner.deleted_at.is_(None))).tuples().all())
+                                 .where(Partner.deleted_at.is_(None))).all())
     scored = process.extract(key, names, scorer=fuzz.WRatio, limit=3, score_cutoff=PARTNER_MATCH_MIN)
     if not scored:
         raise NotFound(f"No partner you can see matches '{text}'. Try part of its name, or its id.")

@@ -193,7 +193,7 @@ class RuleBook:
 
 def rule_book(session: Session) -> RuleBook:
     rules = session.scalars(select(CadenceRule).where(CadenceRule.active.is_(True))).all()
-    paths = dict(session.execute(select(Territory.id, Territory.path)).tuples().all())
+    paths = dict(session.execute(select(Territory.id, Territory.path)).all())
     return RuleBook(rules, paths)
 
 

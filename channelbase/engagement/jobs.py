@@ -119,5 +119,5 @@ def run_due(factory: sessionmaker[Session], worker: str | None = None, *, now: d
 
 def queue_depth(session: Session) -> dict[str, int]:
     from sqlalchemy import func
-    rows = session.execute(select(Job.status, func.count()).group_by(Job.status)).tuples().all()
+    rows = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
     return {status: count for status, count in rows}

@@ -96,7 +96,7 @@ class CadenceRule(VersionedMixin, Base):
     """How often partners matching some criteria must be contacted, and which activity types count.
 
     A criterion left empty matches every partner; a partner follows the matching rule with the most
-    criteria set (ties: the shortest interval, then the oldest rule)."""
+    criteria set (ties: the rule of the deeper territory, then the shortest interval, then the oldest)."""
 
     __tablename__ = "cadence_rules"
 
