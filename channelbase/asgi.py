@@ -7,9 +7,12 @@ from channelbase.core.config import ConfigError
 try:
     from channelbase.app import create_app
     from channelbase.deals.warmup import warm_conflict_indexes
+    from channelbase.engagement.runner import start_in_web
 
     app = create_app()
     warm_conflict_indexes(app.state.sessionmaker)
+    # Weekly digests and other background jobs, unless CHANNELBASE_JOBS_IN_WEB=false (`channelbase worker`).
+    start_in_web(app.state.sessionmaker, app.state.settings)
 except ConfigError as exc:
     print(f"channelbase: configuration error: {exc}", file=sys.stderr)
     raise SystemExit(2) from None

@@ -239,11 +239,12 @@ def settings_ids(db) -> dict[str, int]:
 
 
 @pytest.fixture
-def engagement_ids(db, actor, world) -> dict[str, int]:
-    """An activity and a task of partner A (logged by and assigned to its manager), and a cadence rule."""
+def engagement_ids(db, actor, world) -> dict[str, int | str]:
+    """An activity and a task of partner A (logged by and assigned to its manager), a cadence rule, and
+    the manager's calendar-feed token."""
     from datetime import date, timedelta
 
-    from channelbase.engagement import activities, cadence, tasks
+    from channelbase.engagement import activities, cadence, calendar, tasks
     from channelbase.engagement.schemas import ActivityCreate, CadenceRuleIn, TaskCreate
     lucia = actor("lucia")
     activity = activities.log_activity(db, lucia, ActivityCreate(partner_id=world.partners["abertas"], type="call",
@@ -252,8 +253,9 @@ def engagement_ids(db, actor, world) -> dict[str, int]:
                                                    partner_id=world.partners["abertas"]))
     rule = cadence.create_rule(db, actor("admin"), CadenceRuleIn(name="Matrix rule", every_days=30,
                                                                  counted_types=["call"]))
+    _feed, feed_token = calendar.create_feed(db, lucia)
     db.flush()
-    return {"activity_id": activity.id, "task_id": task.id, "rule_id": rule.id}
+    return {"activity_id": activity.id, "task_id": task.id, "rule_id": rule.id, "feed_token": feed_token}
 
 
 @pytest.mark.parametrize("who", ACTORS)

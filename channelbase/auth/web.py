@@ -9,12 +9,21 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from channelbase.auth import service
+from channelbase.auth.models import User
 from channelbase.core.errors import DomainError, InvalidInput
 from channelbase.web.deps import (
     CSRF_COOKIE, SESSION_COOKIE, CurrentActor, OptionalActor, SessionDep, csrf_protect, render,
 )
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
+STAFF_HOME = "/today"
+
+
+def _landing(target: str | None, user: User) -> str:
+    """Where sign-in leads: the asked-for page, else My day for staff and the home page for partner users."""
+    if user.is_staff and (target or "/") == "/":
+        return STAFF_HOME
+    return _safe_next(target)
 
 
 def _safe_next(target: str | None) -> str:
@@ -44,7 +53,7 @@ def login(request: Request, db: SessionDep, email: Annotated[str, Form(max_lengt
         return render(request, "auth/login.html", {**context, "error": "Wrong e-mail or password."}, status_code=401)
     service.purge_expired(db)
     token = service.start_session(db, user, days=settings.session_days)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_landing(next, user), status_code=303)
     secure = settings.secure_cookies
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
                         max_age=settings.session_days * 86400, path="/")

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
                                                        "quoted in it.")
     stalled_days: int = Field(30, ge=1, le=365, description="An open opportunity whose stage has not changed for "
                                                             "this many days is stalled.")
+    digest_weekday: int = Field(0, ge=0, le=6, description="Day the weekly digest e-mail goes out: 0 = Monday … "
+                                                           "6 = Sunday.")
+    digest_hour: int = Field(7, ge=0, le=23, description="Hour (UTC) from which the weekly digest is sent on that "
+                                                        "day.")
+    jobs_in_web: bool = Field(True, description="Run background jobs (digests) in the web process; set false when "
+                                                "`channelbase worker` runs them.")
+    job_poll_seconds: int = Field(30, ge=1, le=3600, description="How often the job runner looks for due jobs.")
 
     @field_validator("database_url")
     @classmethod

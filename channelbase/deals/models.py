@@ -202,6 +202,8 @@ class Opportunity(VersionedMixin, Base):
         Index("ix_opportunities_partner_outcome", "partner_id", "outcome"),
         # The board: one stage's deals, soonest close first.
         Index("ix_opportunities_stage_close", "stage_id", "close_date", "id"),
+        # My day: open deals whose stage has not changed for N days, oldest change first.
+        Index("ix_opportunities_outcome_stalled", "outcome", "stage_changed_at", "territory_id", "close_date"),
     )
 
     name: Mapped[str] = mapped_column(String(200), nullable=False)

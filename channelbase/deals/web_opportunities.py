@@ -18,6 +18,7 @@ from channelbase.deals.deal_schemas import MoveIn, OpportunityCreate, Opportunit
 from channelbase.deals.models import SOURCE_LABELS, Opportunity, StageOutcome
 from channelbase.deals.opportunities import OPPORTUNITY_SORTS, PARTNER_EDITABLE
 from channelbase.deals.stages import list_stages
+from channelbase.engagement import views as engagement_views
 from channelbase.partners.web_common import (
     CURRENCIES, attempt, choice_lists, drop_blank, form, list_links, list_page, owner_options, page_args,
     partner_choices, redirect, territory_picker, url_with,
@@ -173,7 +174,10 @@ def opportunity_detail(request: Request, db: SessionDep, actor: CurrentActor, op
                "stalled": opportunities.is_stalled(opportunity, now),
                "days_in_stage": (now - opportunity.stage_changed_at).days, "stalled_days": get_settings().stalled_days,
                "audit": opportunities.history_of(db, actor, opportunity_id), "can_edit": _may_edit(actor, opportunity),
-               "source_labels": {s.value: label for s, label in SOURCE_LABELS.items()}}
+               "source_labels": {s.value: label for s, label in SOURCE_LABELS.items()},
+               "ql": engagement_views.quick_log_panel(db, actor, opportunity.partner_id, opportunity_id=opportunity.id,
+                                                      next_url=f"/opportunities/{opportunity.id}")
+               if actor.is_staff else None}
     return render(request, "pipeline/detail.html", context)
 
 

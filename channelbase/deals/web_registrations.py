@@ -21,6 +21,7 @@ from channelbase.deals.deal_schemas import (
 )
 from channelbase.deals.models import Registration, RegistrationStatus
 from channelbase.deals.registrations import REGISTRATION_SORTS
+from channelbase.engagement import views as engagement_views
 from channelbase.partners.common import require_staff
 from channelbase.partners.web_common import (
     CURRENCIES, attempt, countries, form, list_links, list_page, owner_options, page_args, parse_filters,
@@ -217,10 +218,13 @@ def _detail_context(db: Session, actor: User, registration: Registration, **extr
         "account_visible": views.can_see_account(db, actor, registration.account_id),
         "own_partner": actor.is_partner and actor.partner_id == registration.partner_id,
         "history": registrations.history_of(db, actor, registration.id),
-        "action": None, "action_error": None, "action_values": {}, "errors": {}, "submitted": False,
+        "action": None, "action_error": None, "action_values": {}, "errors": {}, "submitted": False, "ql": None,
     }
     if actor.is_staff:
         rows = views.conflict_rows(db, actor, registrations.conflicts_of(db, actor, registration))
         context.update(conflicts=rows, account_choices=views.account_conflict_options(rows),
-                       stage_options=views.open_stage_options(db), owner_options=owner_options(db))
+                       stage_options=views.open_stage_options(db), owner_options=owner_options(db),
+                       ql=engagement_views.quick_log_panel(db, actor, registration.partner_id,
+                                                           registration_id=registration.id,
+                                                           next_url=f"/registrations/{registration.id}"))
     return {**context, **extra}

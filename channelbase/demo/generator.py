@@ -37,6 +37,8 @@ from channelbase.deals.models import Opportunity, Registration
 from channelbase.demo import names_data as words
 from channelbase.demo.tax_ids import TaxIds
 from channelbase.demo.world import DEMO_PASSWORD, PARTNERS as WORLD_PARTNERS, STAFF, demo_logins, seed_world
+from channelbase.engagement.demo import load_engagement
+from channelbase.engagement.models import Activity, Task
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 
@@ -47,14 +49,18 @@ class Scale:
     accounts: int
     registrations: int
     opportunities: int
+    activities: int
+    tasks: int
 
 
 # Totals in the database after the load, the named personas' rows included.
 SCALES = {
-    "small": Scale(partners=300, contacts=1_500, accounts=3_000, registrations=60, opportunities=200),
-    "medium": Scale(partners=1_500, contacts=12_000, accounts=40_000, registrations=5_000, opportunities=50_000),
+    "small": Scale(partners=300, contacts=1_500, accounts=3_000, registrations=60, opportunities=200,
+                   activities=2_000, tasks=200),
+    "medium": Scale(partners=1_500, contacts=12_000, accounts=40_000, registrations=5_000, opportunities=50_000,
+                    activities=100_000, tasks=5_000),
     "large": Scale(partners=5_000, contacts=50_000, accounts=200_000, registrations=50_000,
-                   opportunities=500_000),
+                   opportunities=500_000, activities=2_000_000, tasks=100_000),
 }
 CHUNK = 5_000
 APP_URL = "http://127.0.0.1:8000"
@@ -86,6 +92,8 @@ class DemoSummary:
     users: int = 0
     registrations: int = 0
     opportunities: int = 0
+    activities: int = 0
+    tasks: int = 0
     added: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -97,7 +105,9 @@ class DemoSummary:
             f"  {self.accounts:,} accounts, {self.territories:,} territories, {self.users:,} users,",
             f"  {self.added.get('products', 0):,} products, {self.added.get('fx_rates', 0):,} monthly FX rates,",
             f"  {self.registrations:,} deal registrations, {self.opportunities:,} opportunities "
-            f"({self.added.get('opportunity_stage_changes', 0):,} stage changes).",
+            f"({self.added.get('opportunity_stage_changes', 0):,} stage changes),",
+            f"  {self.activities:,} activities, {self.tasks:,} tasks and "
+            f"{self.added.get('cadence_rules', 0):,} cadence rules.",
             "",
             f"Run `channelbase serve` and open {APP_URL}",
             f"Sign in with the password {DEMO_PASSWORD} as:",
@@ -126,6 +136,8 @@ def generate(session: Session, *, scale: str, seed: int = 7, reset: bool = False
                               opportunities=SCALES[scale].opportunities, seed=seed, now=loader.now, advance=advance)
         loader.added.update(deals.added)
         loader.added["opportunity_rollup"] = rollup.rebuild(session)  # the bulk rows bypassed its ORM listeners
+        loader.added.update(load_engagement(session, activities=SCALES[scale].activities, tasks=SCALES[scale].tasks,
+                                            seed=seed, now=loader.now, advance=advance))
     # Fresh planner statistics, as after any bulk load: without them SQLite scans all 200,000
     # accounts for the duplicate check (deleted_at IS NULL looks selective) instead of using
     # the name, tax id and domain indexes, and the deal conflict check scans the opportunities.
@@ -138,12 +150,15 @@ def generate(session: Session, *, scale: str, seed: int = 7, reset: bool = False
 
 # Reset and refusal ------------------------------------------------------------------------------
 
+# Cadence rules are settings too, but not kept: they may name a territory the reset deletes, and the
+# demo's own rules come back with the load (an admin's other rules would match nothing after a reset).
 KEPT_ON_RESET = {"stages", "programs"}
 
 
 def _delete_everything(session: Session) -> None:
-    """Empty every table of the app (directory, deals, users, sessions, tokens, audit log); the schema
-    stays, and so do the settings its migrations seeded (pipeline stages and partner programs)."""
+    """Empty every table of the app (directory, deals, engagement, users, sessions, tokens, jobs, audit
+    log); the schema stays, and so do the settings its migrations seeded (pipeline stages and partner
+    programs). Tables go children first (`sorted_tables` reversed), so every new table is included."""
     session.flush()
     session.execute(update(User).values(partner_id=None))  # users <-> partners reference each other
     for table in reversed(Base.metadata.sorted_tables):
@@ -574,7 +589,7 @@ def _summarise(session: Session, scale: str, seed: int, added: dict[str, int], s
     return DemoSummary(scale=scale, seed=seed, partners=count(Partner), contacts=count(Contact),
                        links=count(PartnerLink), accounts=count(Account), territories=count(Territory),
                        users=count(User), registrations=count(Registration), opportunities=count(Opportunity),
-                       added=dict(added), seconds=seconds)
+                       activities=count(Activity), tasks=count(Task), added=dict(added), seconds=seconds)
 
 
 def _audit_load(session: Session, summary: DemoSummary) -> None:

@@ -5,11 +5,12 @@ always agree. Each section lists its first items (oldest or most urgent first) a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -139,7 +140,7 @@ def _task_section(session: Session, actor: User, today: date, limit: int) -> Age
     items = [AgendaItem("task", task.id, task.title, _due_text(task.due_on, today), f"/tasks/{task.id}",
                         task.due_on, task.partner_id, name or "", task.version, overdue=task.due_on < today)
              for task, name in rows]
-    total = _capped_count(session, select(Task.id).where(*condition))
+    total = _total(session, rows, limit, lambda: select(Task.id).where(*condition))
     return AgendaSection("tasks", "Tasks due", "Complete", items, total, "/tasks?state=open")
 
 
@@ -154,8 +155,8 @@ def _decision_section(session: Session, actor: User, now: datetime, limit: int) 
                                 f"{reg.customer_name} · {reg.amount} · {sla.describe(now)}", f"/registrations/{reg.id}",
                                 reg.decision_due_at.date(), reg.partner_id, name, reg.version,
                                 overdue=reg.decision_due_at < now))
-    total = _capped_count(session, visible(select(Registration.id), actor, Registration)
-                          .where(Registration.status == RegistrationStatus.SUBMITTED))
+    total = _total(session, rows, limit, lambda: visible(select(Registration.id), actor, Registration)
+                   .where(Registration.status == RegistrationStatus.SUBMITTED))
     return AgendaSection("decisions", "Registrations awaiting a decision", "Approve or reject", items, total,
                          "/registrations?status=submitted&sort=-submitted")
 
@@ -170,7 +171,7 @@ def _expiring_section(session: Session, actor: User, today: date, limit: int) ->
                         f"{reg.customer_name} · {_due_text(reg.expires_on, today, 'expires')} · "
                         f"{reg.extensions} extension(s) so far", f"/registrations/{reg.id}", reg.expires_on,
                         reg.partner_id, name, reg.version) for reg, name in rows]
-    total = _capped_count(session, visible(select(Registration.id), actor, Registration).where(*window))
+    total = _total(session, rows, limit, lambda: visible(select(Registration.id), actor, Registration).where(*window))
     return AgendaSection("expiring", f"Registrations expiring within {EXPIRING_WITHIN_DAYS} days", "Extend", items,
                          total, f"/registrations?expiring_days={EXPIRING_WITHIN_DAYS}&sort=expires")
 
@@ -183,7 +184,7 @@ def _opportunity_section(session: Session, actor: User, key: str, title: str, co
     rows = session.execute(stmt.order_by(*order, Opportunity.id).limit(limit)).all()
     items = [AgendaItem(key, opp.id, opp.name, describe(opp), f"/opportunities/{opp.id}", opp.close_date,
                         opp.partner_id, name, opp.version, overdue=key != "closing") for opp, name in rows]
-    total = _capped_count(session, visible(select(Opportunity.id), actor, Opportunity).where(*base))
+    total = _total(session, rows, limit, lambda: visible(select(Opportunity.id), actor, Opportunity).where(*base))
     return AgendaSection(key, title, "Update the stage", items, total, more_url)
 
 
@@ -219,18 +220,28 @@ def _week_section(session: Session, actor: User, now: datetime, today: date, lim
     start = datetime.combine(today, datetime.min.time(), now.tzinfo)
     window = (Activity.owner_id == actor.id, Activity.occurred_at >= start,
               Activity.occurred_at < start + timedelta(days=WEEK_DAYS), Activity.type.in_(list(CALENDAR_TYPES)))
-    stmt = visible(select(Activity, Partner.name), actor, Activity).join(
+    # Visibility through the joined partner: the same rows as the activity rule (the partner is one the
+    # staff actor sees), but SQLite then walks the user's own week (ix_activities_owner_occurred) instead of
+    # listing every visible partner's id and probing each one's touches (0.35 ms instead of 3.4 at large).
+    stmt = visible(select(Activity, Partner.name), actor, Partner).join(
         Partner, Partner.id == Activity.partner_id).where(*window)
     rows = session.execute(stmt.order_by(Activity.occurred_at, Activity.id).limit(limit)).all()
     items = [AgendaItem("event", act.id, f"{ACTIVITY_LABELS.get(act.type, act.type)}: {act.summary}",
                         f"{act.occurred_at:%a %d %b %H:%M} UTC", f"/activities/{act.id}", act.occurred_at.date(),
                         act.partner_id, name, act.version) for act, name in rows]
-    total = _capped_count(session, visible(select(Activity.id), actor, Activity).where(*window))
+    total = _total(session, rows, limit, lambda: visible(
+        select(Activity.id).join(Partner, Partner.id == Activity.partner_id), actor, Partner).where(*window))
     return AgendaSection("week", "Trainings and events this week", "Open", items, total,
                          f"/activities?owner_id={actor.id}&since={today.isoformat()}")
 
 
 # Helpers ---------------------------------------------------------------------------------------------
+
+def _total(session: Session, rows: Sequence, limit: int, ids: Callable[[], Select]) -> int:
+    """A section's count: its rows when they did not fill the page (the count has the list's conditions),
+    else counted up to the cap."""
+    return min(len(rows), COUNT_CAP) if len(rows) < limit else _capped_count(session, ids())
+
 
 def _capped_count(session: Session, ids) -> int:
     return session.scalar(select(func.count()).select_from(ids.limit(COUNT_CAP).subquery())) or 0

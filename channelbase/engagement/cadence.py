@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, bindparam, case, null, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
 from channelbase.auth.visibility import get_visible, visible
 from channelbase.core import audit
-from channelbase.core.base import utcnow
+from channelbase.core.base import UTCDateTime, utcnow
 from channelbase.core.errors import Duplicate, InvalidInput, NotPermitted
 from channelbase.engagement.models import Activity, CadenceRule
 from channelbase.engagement.schemas import CadenceRuleIn, CadenceRuleUpdate
@@ -168,16 +168,56 @@ class RuleBook:
     def __init__(self, rules: Iterable[CadenceRule], territory_paths: dict[int, str]):
         self.paths = territory_paths
         self.rules = sorted((r for r in rules if r.active), key=self._rank)
+        # Matching reads plain values rather than ORM attributes, and partners alike in type, tier, priority
+        # and territory share one answer: a manager's hundreds of partners are a few dozen kinds.
+        self._criteria = [(r, r.partner_type, r.tier, r.is_priority, r.territory_id) for r in self.rules]
+        self._found: dict[tuple, CadenceRule | None] = {}
 
     def _rank(self, rule: CadenceRule):
         depth = self.paths.get(rule.territory_id or 0, "").count("/")
         return (-rule.specificity, -depth, rule.every_days, rule.id)
 
     def rule_for(self, partner: _PartnerRow) -> CadenceRule | None:
-        for rule in self.rules:
-            if self._matches(rule, partner):
-                return rule
-        return None
+        kind = (partner.type, partner.tier, partner.is_priority, partner.territory_id)
+        if kind not in self._found:
+            self._found[kind] = next((rule for rule, *criteria in self._criteria if self._fits(criteria, partner)),
+                                     None)
+        return self._found[kind]
+
+    def _fits(self, criteria: list, partner: _PartnerRow) -> bool:
+        """_matches on the rule's criteria taken out of it once."""
+        partner_type, tier, is_priority, territory_id = criteria
+        if partner_type is not None and partner_type != partner.type:
+            return False
+        if tier is not None and tier != partner.tier:
+            return False
+        if is_priority is not None and is_priority != partner.is_priority:
+            return False
+        if territory_id is not None:
+            return self.paths.get(partner.territory_id, "").startswith(self.paths.get(territory_id, "\0"))
+        return True
+
+    def last_touch(self, now: datetime):
+        """SQL for a select of partners: the latest touch up to `now` of the types its rule counts (the rule
+        rule_for picks, tried in the same order), or NULL. A CASE runs only the matching rule's index walk,
+        so one statement serves every rule, with no list of partner ids to bind."""
+        whens = [(self._condition(rule), _latest_touch(rule.types, now)) for rule in self.rules]
+        return type_coerce(case(*whens, else_=null()), UTCDateTime)
+
+    def _condition(self, rule: CadenceRule):
+        """_matches in SQL."""
+        conditions: list[ColumnElement[bool]] = [true()]
+        if rule.partner_type is not None:
+            conditions.append(Partner.type == rule.partner_type)
+        if rule.tier is not None:
+            conditions.append(Partner.tier == rule.tier)
+        if rule.is_priority is not None:
+            conditions.append(Partner.is_priority.is_(rule.is_priority))
+        if rule.territory_id is not None:
+            prefix = self.paths.get(rule.territory_id, "\0")
+            conditions.append(Partner.territory_id.in_(sorted(t for t, path in self.paths.items()
+                                                              if path.startswith(prefix))))
+        return and_(*conditions)
 
     def _matches(self, rule: CadenceRule, partner: _PartnerRow) -> bool:
         if rule.partner_type is not None and rule.partner_type != partner.type:
@@ -207,28 +247,27 @@ def cadence_statuses(session: Session, actor: User, *, partner_ids: Iterable[int
     if not book.rules:
         return []
     stmt = visible(select(Partner.id, Partner.name, Partner.type, Partner.tier, Partner.is_priority,
-                          Partner.territory_id, Partner.created_at), actor, Partner).where(
+                          Partner.territory_id, Partner.created_at, book.last_touch(now)), actor, Partner).where(
         Partner.deleted_at.is_(None), Partner.status.in_(CADENCE_STATUSES))
     if partner_ids is not None:
         stmt = stmt.where(Partner.id.in_(list(partner_ids)))
-    followers: dict[int, list[_PartnerRow]] = defaultdict(list)
+    followers: dict[int, list[tuple[_PartnerRow, datetime | None]]] = defaultdict(list)
     rules: dict[int, CadenceRule] = {}
-    for row in session.execute(stmt):
+    for *row, at in session.execute(stmt):
         partner = _PartnerRow(*row)
         rule = book.rule_for(partner)
         if rule is not None:
-            followers[rule.id].append(partner)
+            followers[rule.id].append((partner, at if at is None or at.tzinfo else at.replace(tzinfo=now.tzinfo)))
             rules[rule.id] = rule
     statuses = []
-    for rule_id, partners in followers.items():
+    for rule_id, partners in followers.items():  # by rule, as when each rule had a statement of its own
         rule = rules[rule_id]
-        touches = last_touches(session, [p.id for p in partners], rule.types, now)
-        for partner in partners:
-            last = touches.get(partner.id)
+        types, name, every = rule.types, rule.name, rule.every_days  # read once: ORM attributes cost per read
+        interval = timedelta(days=every)
+        for partner, last in partners:
             since = last or partner.created_at
-            due = since.date() + timedelta(days=rule.every_days)
             statuses.append(CadenceStatus(partner.id, partner.name, partner.is_priority, partner.territory_id,
-                                          rule.id, rule.name, rule.every_days, rule.types, last, due))
+                                          rule_id, name, every, types, last, since.date() + interval))
     return sorted(statuses, key=lambda s: (s.due_on, s.last_touch_at is not None, s.partner_name))
 
 
@@ -236,16 +275,23 @@ def last_touches(session: Session, partner_ids: list[int], types: Iterable[str],
     """Each partner's latest activity of these types up to now: one index walk per partner."""
     if not partner_ids:
         return {}
-    latest = (select(Activity.occurred_at)
-              .where(Activity.partner_id == Partner.id, Activity.occurred_at <= now, Activity.type.in_(list(types)))
-              .order_by(Activity.occurred_at.desc()).limit(1).correlate(Partner).scalar_subquery())
+    latest = _latest_touch(types, now)
+    # An expanding parameter: the ids are bound at execution, not coerced one by one into the statement.
+    stmt = select(Partner.id, latest).where(Partner.id.in_(bindparam("partner_ids", expanding=True)))
     found: dict[int, datetime] = {}
     for start in range(0, len(partner_ids), 5000):
         chunk = partner_ids[start:start + 5000]
-        for partner_id, at in session.execute(select(Partner.id, latest).where(Partner.id.in_(chunk))):
+        for partner_id, at in session.execute(stmt, {"partner_ids": chunk}):
             if at is not None:
                 found[partner_id] = at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
     return found
+
+
+def _latest_touch(types: Iterable[str], now: datetime):
+    """The partner's (correlated) latest activity of these types up to now: one index walk backwards."""
+    return (select(Activity.occurred_at)
+            .where(Activity.partner_id == Partner.id, Activity.occurred_at <= now, Activity.type.in_(list(types)))
+            .order_by(Activity.occurred_at.desc()).limit(1).correlate(Partner).scalar_subquery())
 
 
 def partner_cadence(session: Session, actor: User, partner_id: int, *, now: datetime | None = None) -> CadenceStatus | None:

@@ -59,7 +59,10 @@ def claim(session: Session, worker: str, *, now: datetime | None = None, limit: 
            .order_by(Job.run_at, Job.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    stmt = (update(Job).where(Job.id.in_(due.scalar_subquery()), Job.status == JobStatus.PENDING)
+    # A materialised CTE: as `IN (subquery)` PostgreSQL re-ran the LIMITed subquery for every row it
+    # scanned (a nested-loop semi-join), so one claim took every due job, whatever the limit.
+    batch = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    stmt = (update(Job).where(Job.id.in_(select(batch.c.id)), Job.status == JobStatus.PENDING)
             .values(status=JobStatus.RUNNING, claimed_by=worker, claimed_at=now, attempts=Job.attempts + 1)
             .returning(Job.id))
     return sorted(session.scalars(stmt).all())
@@ -86,19 +89,23 @@ def run_job(factory: sessionmaker[Session], job_id: int) -> bool:
             func(session, payload)
     except Exception as exc:  # a failing job must not stop the worker; the error is kept on the job
         log.warning("job %s (%s) failed: %s", job_id, kind, exc)
-        with unit_of_work(factory) as session:
-            job = session.get_one(Job, job_id)
-            job.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-            if attempts >= MAX_ATTEMPTS:
-                job.status, job.finished_at = JobStatus.FAILED, utcnow()
-            else:
-                job.status, job.claimed_by = JobStatus.PENDING, ""
-                job.run_at = utcnow() + timedelta(minutes=2 ** attempts)
+        error = f"{type(exc).__name__}: {exc}"[:4000]
+        if attempts >= MAX_ATTEMPTS:
+            _record(factory, job_id, status=JobStatus.FAILED, finished_at=utcnow(), last_error=error)
+        else:
+            _record(factory, job_id, status=JobStatus.PENDING, claimed_by="", last_error=error,
+                    run_at=utcnow() + timedelta(minutes=2 ** attempts))
         return False
-    with unit_of_work(factory) as session:
-        job = session.get_one(Job, job_id)
-        job.status, job.finished_at, job.last_error = JobStatus.DONE, utcnow(), ""
+    _record(factory, job_id, status=JobStatus.DONE, finished_at=utcnow(), last_error="")
     return True
+
+
+def _record(factory: sessionmaker[Session], job_id: int, **values: Any) -> None:
+    # One UPDATE, no read first: SQLite cannot turn a read transaction into a write once another
+    # process has written ("database is locked" at once, not after busy_timeout), which left sent
+    # digests "running" until the lease ran out and they were sent again.
+    with unit_of_work(factory) as session:
+        session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
 def run_due(factory: sessionmaker[Session], worker: str | None = None, *, now: datetime | None = None,

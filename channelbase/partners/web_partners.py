@@ -11,6 +11,7 @@ from channelbase.auth.models import User
 from channelbase.core import audit
 from channelbase.core.errors import Conflict, InvalidInput, NotPermitted, StaleEdit
 from channelbase.deals import stages
+from channelbase.engagement import views as engagement_views
 from channelbase.partners import accounts, service, territories
 from channelbase.partners.models import Partner, PartnerType
 from channelbase.partners.schemas import LinkCreate, PartnerCreate, PartnerFilter, PartnerUpdate
@@ -139,7 +140,10 @@ def detail_context(db: Session, actor: User, partner: Partner, **extra: Any) -> 
         "accounts": accounts.partner_accounts(db, actor, partner.id),
         "program": stages.program_of(db, partner), "own_program": partner.program_id is not None,
         "history": audit.history(db, "partners", partner.id),
-        "contact_values": {"role": "sales", "language": "en"}, "contact_errors": {}, **extra,
+        "contact_values": {"role": "sales", "language": "en"}, "contact_errors": {},
+        # Engagement (touches, tasks, cadence) is the vendor's own notes: staff only, live partners only.
+        "ql": engagement_views.quick_log_panel(db, actor, partner.id, next_url=f"/partners/{partner.id}")
+        if actor.is_staff and partner.deleted_at is None else None, **extra,
     }
 
 

@@ -4,7 +4,7 @@ BODIES {(method, path): world -> valid body}. Paths are full paths (API ones sta
 URL ids available: partner_id, contact_id, account_id, territory_id, link_id, user_id, token_id,
 product_id, currency, registration_id and opportunity_id (partner A's, from the world), stage_id (the
 first stage) and program_id (the default program); activity_id and task_id (partner A's, logged by and
-assigned to its manager Lucía) and rule_id (a cadence rule)."""
+assigned to its manager Lucía), rule_id (a cadence rule) and feed_token (Lucía's calendar-feed token)."""
 
 from __future__ import annotations
 
