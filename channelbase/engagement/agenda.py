@@ -24,10 +24,14 @@ from channelbase.engagement.models import ACTIVITY_LABELS, CALENDAR_TYPES, Activ
 from channelbase.partners.common import require_staff
 from channelbase.partners.models import Partner
 
-SECTION_LIMIT = 25
+SECTION_LIMIT = 10  # per section; each links to its full list (more would bury today's work, and cost)
 COUNT_CAP = 1000  # counts stop here ("1000+"): an exact count of thousands of stalled deals costs, tells nothing
 EXPIRING_WITHIN_DAYS = 7
 WEEK_DAYS = 7
+# Section titles in the singular, for "1 task due" in the headline.
+SINGULAR = (("Partners", "Partner"), ("Tasks", "Task"), ("Registrations", "Registration"),
+            ("Open deals past their", "Open deal past its"), ("Deals", "Deal"),
+            ("Trainings and events", "Training or event"))
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,15 @@ class AgendaSection:
     more_url: str | None = None
 
     @property
+    def summary(self) -> str:
+        """"3 tasks due", "1 task due": the section's count and title, for the headline."""
+        title = self.title
+        if self.total == 1:
+            for many, one in SINGULAR:
+                title = title.replace(many, one)
+        return f"{self.count_label} {title[0].lower()}{title[1:]}"
+
+    @property
     def capped(self) -> bool:
         return self.total >= COUNT_CAP
 
@@ -94,7 +107,7 @@ class Agenda:
 
     def headline(self) -> str:
         """The action-first summary line: what needs doing, largest piles first."""
-        parts = [f"{s.count_label} {s.title.lower()}" for s in self.sections if s.total]
+        parts = [s.summary for s in self.sections if s.total]
         return "; ".join(parts) if parts else "Nothing needs you today."
 
     def as_dict(self) -> dict[str, Any]:

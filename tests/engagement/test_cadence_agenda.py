@@ -134,7 +134,7 @@ def test_my_day_lists_what_to_act_on_and_items_leave_when_done(db, admin, lucia,
     assert keys(day, "decisions") == [f"decision:{reg_id}"]
     assert "SLA" in day.section("decisions").items[0].detail
     assert day.coverage.total == 2
-    assert "partners to contact" in day.headline()
+    assert day.headline().startswith("1 partner to contact; 1 task due")
 
     touch(db, lucia, abertas, days_ago=0)
     tasks.complete_task(db, lucia, task.id)
@@ -184,3 +184,12 @@ def test_this_weeks_events_are_the_users_own_scheduled_ones(db, lucia, admin, wo
     db.flush()
     titles = [item.title for item in agenda.my_day(db, lucia).section("week").items]
     assert titles == ["Event: Red Hat Summit booth"]
+
+
+def test_the_headline_counts_in_the_singular_and_the_plural():
+    one = agenda.AgendaSection("tasks", "Tasks due", "Complete", total=1)
+    many = agenda.AgendaSection("stalled", "Deals with no stage change for 30 days", "Move", total=3)
+    late = agenda.AgendaSection("past_close", "Open deals past their close date", "Move", total=1)
+    day = agenda.Agenda(date.today(), [one, many, late], cadence.Coverage(0, 0))
+    assert day.headline() == ("1 task due; 3 deals with no stage change for 30 days; "
+                              "1 open deal past its close date")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from channelbase.core.base import utcnow
+from channelbase.engagement.agenda import SECTION_LIMIT
 from channelbase.deals import opportunities, registrations
 from channelbase.deals.deal_schemas import ApproveIn, MoveIn, OpportunityUpdate
 from channelbase.deals.models import Opportunity, Registration, RegistrationStatus
@@ -104,7 +105,7 @@ def test_the_page_shows_the_overdue_priority_partner_and_the_decision(client_as,
     assert "Overdue" in partner and re.search(r"1[67] d overdue", partner)
     assert 'action="/today/log"' in partner and 'name="summary"' in partner
     text = html.unescape(page.text)
-    assert "partners to contact" in text  # the headline
+    assert "1 partner to contact" in text  # the headline
     # Delta (priority, never contacted, added today) is within its first 14 days; Abertas is not.
     assert "Cadence coverage: <strong class=\"coverage-percent\">50%</strong>" in text
     assert "(1 of 2 priority partners within cadence)" in text
@@ -122,12 +123,12 @@ def test_items_show_partner_detail_and_due_badges(client_as, db, lucia, world):
 
 
 def test_a_full_section_links_to_see_all(client_as, db, lucia, world):
-    for n in range(26):
+    for n in range(SECTION_LIMIT + 1):
         due_task(db, lucia, world, title=f"Task {n}")
     page = client_as("lucia").get("/today").text
     tasks_card = section_html(page, "tasks")
-    assert len(re.findall(r'data-section="tasks"', tasks_card)) == 25
-    assert '<a href="/tasks?state=open">See all 26 →</a>' in tasks_card
+    assert len(re.findall(r'data-section="tasks"', tasks_card)) == SECTION_LIMIT
+    assert f'<a href="/tasks?state=open">See all {SECTION_LIMIT + 1} →</a>' in tasks_card
 
 
 def test_an_empty_agenda_is_all_clear(client_as, world):
