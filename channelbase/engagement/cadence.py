@@ -185,7 +185,7 @@ class RuleBook:
         return self._found[kind]
 
     def _fits(self, criteria: list, partner: _PartnerRow) -> bool:
-        """_matches on the rule's criteria taken out of it once."""
+        """Whether the partner meets the rule's criteria (taken out of the rule once)."""
         partner_type, tier, is_priority, territory_id = criteria
         if partner_type is not None and partner_type != partner.type:
             return False
@@ -205,7 +205,7 @@ class RuleBook:
         return type_coerce(case(*whens, else_=null()), UTCDateTime)
 
     def _condition(self, rule: CadenceRule):
-        """_matches in SQL."""
+        """_fits in SQL."""
         conditions: list[ColumnElement[bool]] = [true()]
         if rule.partner_type is not None:
             conditions.append(Partner.type == rule.partner_type)
@@ -218,17 +218,6 @@ class RuleBook:
             conditions.append(Partner.territory_id.in_(sorted(t for t, path in self.paths.items()
                                                               if path.startswith(prefix))))
         return and_(*conditions)
-
-    def _matches(self, rule: CadenceRule, partner: _PartnerRow) -> bool:
-        if rule.partner_type is not None and rule.partner_type != partner.type:
-            return False
-        if rule.tier is not None and rule.tier != partner.tier:
-            return False
-        if rule.is_priority is not None and rule.is_priority != partner.is_priority:
-            return False
-        if rule.territory_id is not None:
-            return self.paths.get(partner.territory_id, "").startswith(self.paths.get(rule.territory_id, "\0"))
-        return True
 
 
 def rule_book(session: Session) -> RuleBook:
