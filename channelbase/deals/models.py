@@ -130,6 +130,8 @@ class Registration(VersionedMixin, Base):
     __table_args__ = (
         Index("ix_registrations_territory_status", "territory_id", "status", "id"),
         Index("ix_registrations_status_expires", "status", "expires_on"),
+        # My day's decision queue: the oldest submitted registrations first, without sorting them all.
+        Index("ix_registrations_status_submitted", "status", "submitted_at", "territory_id"),
     )
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), nullable=False, index=True)

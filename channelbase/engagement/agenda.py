@@ -34,7 +34,7 @@ SINGULAR = (("Partners", "Partner"), ("Tasks", "Task"), ("Registrations", "Regis
             ("Trainings and events", "Training or event"))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AgendaItem:
     kind: str  # cadence, task, decision, expiring, stalled, past_close, closing, event
     id: int  # of the partner (cadence), task, registration, opportunity or activity
