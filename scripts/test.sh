@@ -10,6 +10,9 @@ CHROMIUM="${CHANNELBASE_CHROMIUM:-/usr/bin/chromium}"
 in_ci() { [ "${CI:-}" = "true" ]; }
 not_run=()
 marker=()
+# Two pytest workers (pytest-xdist; each has its own database): the suite takes about half the time
+# on the 2-core CI machine. CHANNELBASE_TEST_WORKERS=0 runs in one process.
+workers=(-n "${CHANNELBASE_TEST_WORKERS:-2}")
 
 if [ ! -x "$CHROMIUM" ]; then
   if in_ci; then echo "FAIL: $CHROMIUM is missing; browser tests are mandatory in CI (apt-get install chromium)."; exit 1; fi
@@ -35,11 +38,11 @@ echo "== Types (mypy) =="
 .venv/bin/mypy || status=1
 
 echo "== Test pass 1/2: SQLite =="
-env -u CHANNELBASE_TEST_DB .venv/bin/pytest "${marker[@]}" "$@" || status=1
+env -u CHANNELBASE_TEST_DB .venv/bin/pytest "${workers[@]}" "${marker[@]}" "$@" || status=1
 
 if [ "$pg_ok" = 1 ]; then
   echo "== Test pass 2/2: PostgreSQL ($PG_URL) =="
-  CHANNELBASE_TEST_DB="$PG_URL" .venv/bin/pytest "${marker[@]}" "$@" || status=1
+  CHANNELBASE_TEST_DB="$PG_URL" .venv/bin/pytest "${workers[@]}" "${marker[@]}" "$@" || status=1
 fi
 
 if [ ${#not_run[@]} -gt 0 ]; then
