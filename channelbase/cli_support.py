@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from rich.text import Text
 from rich.console import Console
 from sqlalchemy.orm import Session
@@ -17,6 +19,8 @@ from channelbase.auth.models import User
 from channelbase.core.config import get_settings
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.core.errors import DomainError
+
+M = TypeVar("M", bound=BaseModel)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -63,3 +67,20 @@ def domain_errors() -> Iterator[None]:
     except DomainError as exc:
         details = "".join(f"\n  {k}: {v}" for k, v in exc.field_errors.items() if k not in exc.message)
         fail(exc.message + details)
+
+
+def parse_options(schema: type[M], option_for_field: dict[str, str], **values: Any) -> M:
+    """Validate options into `schema` (options left out take the schema's default); on bad input exit 1
+    with one line naming each bad option as the user typed it (`option_for_field` maps field -> option)."""
+    try:
+        return schema.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        fail("Invalid input: " + "; ".join(_option_error(error, option_for_field) for error in exc.errors()))
+
+
+def _option_error(error: ErrorDetails, option_for_field: dict[str, str]) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    field = str(error["loc"][0])
+    return f"{option_for_field.get(field, '--' + field.replace('_', '-'))}: {message}"

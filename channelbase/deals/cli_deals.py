@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
-from channelbase.cli_support import cli_actor, cli_session, console, domain_errors, fail
+from channelbase.cli_support import M, cli_actor, cli_session, console, domain_errors, fail, parse_options
 from channelbase.core.money import Money
 from channelbase.deals import conflicts as conflict_check
 from channelbase.deals import deal_queries, fx, opportunities, pipeline, products, registrations, rollup, stages
@@ -23,7 +21,6 @@ from channelbase.deals.models import Opportunity, OpportunitySource, Registratio
 from channelbase.partners.models import PartnerType
 from channelbase.partners.service import partner_names
 
-M = TypeVar("M", bound=BaseModel)
 registrations_app = typer.Typer(help="Deal registrations: list, show, submit, decide, convert, expire.",
                                 no_args_is_help=True)
 opportunities_app = typer.Typer(help="Opportunities: list, show, add and move between stages.", no_args_is_help=True)
@@ -44,25 +41,8 @@ def register(app: typer.Typer) -> None:
 
 # Shared helpers -----------------------------------------------------------------------------------
 
-def _exit(message: str) -> NoReturn:
-    fail(message)
-    raise typer.Exit(1)  # fail() has already exited; this line tells type checkers so.
-
-
 def _parse(schema: type[M], **values: Any) -> M:
-    """Validate options into `schema` (options left out take the schema's default); exit 1 naming each bad one."""
-    try:
-        return schema.model_validate({k: v for k, v in values.items() if v is not None})
-    except ValidationError as exc:
-        _exit("Invalid input: " + "; ".join(_error_line(error) for error in exc.errors()))
-
-
-def _error_line(error: ErrorDetails) -> str:
-    message = error["msg"].removeprefix("Value error, ")
-    if not error["loc"]:
-        return message
-    field = str(error["loc"][0])
-    return f"{OPTION_FOR_FIELD.get(field, '--' + field.replace('_', '-'))}: {message}"
+    return parse_options(schema, OPTION_FOR_FIELD, **values)
 
 
 def _lines(session: Session, actor: User, specs: list[str] | None) -> list[dict]:
@@ -71,7 +51,7 @@ def _lines(session: Session, actor: User, specs: list[str] | None) -> list[dict]
     for spec in specs or []:
         sku, _, quantity = spec.partition(":")
         if quantity and not quantity.strip().isdigit():
-            _exit(f"--product {spec!r}: write SKU:QUANTITY, e.g. ELS-STD-1Y:10.")
+            fail(f"--product {spec!r}: write SKU:QUANTITY, e.g. ELS-STD-1Y:10.")
         product = products.product_by_sku(session, actor, sku)
         lines.append({"product_id": product.id, "quantity": int(quantity or 1)})
     return lines

@@ -6,24 +6,21 @@ can start the morning in a terminal; `today --json` is the API's JSON."""
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import typer
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
-from channelbase.cli_support import cli_actor, cli_session, console, domain_errors, fail
+from channelbase.cli_support import M, cli_actor, cli_session, console, domain_errors, fail, parse_options
 from channelbase.engagement import activities, agenda, cadence, tasks, views
 from channelbase.engagement.models import ACTIVITY_LABELS, Activity, ActivityType, CadenceRule, Task
 from channelbase.engagement.schemas import ActivityCreate, CadenceRuleIn, SnoozeIn, TaskCreate, TaskFilter
 from channelbase.partners import service as partners
 from channelbase.partners.models import PartnerTier, PartnerType
 
-M = TypeVar("M", bound=BaseModel)
 tasks_app = typer.Typer(help="Tasks: list yours, add, complete and snooze.", no_args_is_help=True)
 cadence_app = typer.Typer(help="Contact cadence: who is due or overdue, and the rules (admins add them).",
                           no_args_is_help=True)
@@ -47,25 +44,8 @@ def register(app: typer.Typer) -> None:
 
 # Shared helpers -----------------------------------------------------------------------------------
 
-def _exit(message: str) -> NoReturn:
-    fail(message)
-    raise typer.Exit(1)  # fail() has already exited; this line tells type checkers so.
-
-
 def _parse(schema: type[M], **values: Any) -> M:
-    """Validate options into `schema` (options left out take the schema's default); exit 1 naming each bad one."""
-    try:
-        return schema.model_validate({k: v for k, v in values.items() if v is not None})
-    except ValidationError as exc:
-        _exit("Invalid input: " + "; ".join(_error_line(error) for error in exc.errors()))
-
-
-def _error_line(error: ErrorDetails) -> str:
-    message = error["msg"].removeprefix("Value error, ")
-    if not error["loc"]:
-        return message
-    field = str(error["loc"][0])
-    return f"{OPTION_FOR_FIELD.get(field, '--' + field.replace('_', '-'))}: {message}"
+    return parse_options(schema, OPTION_FOR_FIELD, **values)
 
 
 def _line(*parts: tuple[str, str] | str) -> None:
@@ -79,7 +59,7 @@ def _assignee_id(session: Session, email: str | None) -> int | None:
     for user in partners.owners(session):
         if user.email == email.strip().lower():
             return user.id
-    _exit(f"No active manager or admin with e-mail {email}: run `channelbase users list`.")
+    fail(f"No active manager or admin with e-mail {email}: run `channelbase users list`.")
 
 
 def _partner_id(session: Session, actor: User, text: str | None) -> int | None:
@@ -110,7 +90,7 @@ def log(
         found = activities.find_partner(session, actor, partner)
         occurred_at = views.from_local_input(when, actor)
         if isinstance(occurred_at, str):
-            _exit(f"--when: write a date and time like 2026-11-27T10:00 (your time zone), not '{when}'.")
+            fail(f"--when: write a date and time like 2026-11-27T10:00 (your time zone), not '{when}'.")
         data = _parse(ActivityCreate, partner_id=found.id, type=type_, summary=summary, occurred_at=occurred_at,
                       outcome=outcome, next_step=next_step, next_step_due=due, opportunity_id=opportunity,
                       registration_id=registration, contact_ids=contact or None)
@@ -140,7 +120,7 @@ def tasks_list(
 ) -> None:
     """List your tasks, soonest due first."""
     if state not in TASK_STATES:
-        _exit(f"--state: use one of {', '.join(TASK_STATES)}.")
+        fail(f"--state: use one of {', '.join(TASK_STATES)}.")
     with cli_session() as session, domain_errors():
         actor = cli_actor(session)
         filters = _parse(TaskFilter, state=state, assignee_id=None if all_assignees else actor.id,
@@ -216,7 +196,7 @@ def cadence_list(
 ) -> None:
     """Your partners against their cadence rules, soonest due first, and your cadence coverage."""
     if state not in CADENCE_STATES:
-        _exit(f"--state: use one of {', '.join(CADENCE_STATES)}.")
+        fail(f"--state: use one of {', '.join(CADENCE_STATES)}.")
     with cli_session() as session, domain_errors():
         actor = cli_actor(session)
         filters = _parse(views.CadenceFilter, state=state, priority_only=priority_only, q=q)
