@@ -73,6 +73,15 @@ def world(engine) -> World:
 
 
 @pytest.fixture(scope="session")
+def demo_databases(tmp_path_factory):
+    """Small demo databases, shared by the generator's tests (see tests/demo_databases.py)."""
+    from tests.demo_databases import DemoDatabases
+    databases = DemoDatabases(tmp_path_factory.mktemp("demo"))
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(scope="session")
 def settings(tmp_path_factory, db_url) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=db_url, secret_key="x" * 40,
                     login_max_failures=3)

@@ -1,8 +1,9 @@
 """The demo generator: counts, determinism, valid tax ids, no duplicates the app would refuse, and a
 deal pipeline that follows the deal rules.
 
-Each test loads a fresh database of its own (a SQLite file, or a PostgreSQL database when
-CHANNELBASE_TEST_DB is set), so the shared test database stays small."""
+The demo databases come from tests/demo_databases.py (a SQLite file each, or a PostgreSQL database when
+CHANNELBASE_TEST_DB is set), apart from the shared test database; loads only read are shared with
+tests/engagement/test_demo.py."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from stdnum.mx import rfc
 
 from channelbase.auth.models import User
-from channelbase.core import migrate
-from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
+from channelbase.core.db import unit_of_work
 from channelbase.core.errors import Conflict
 from channelbase.auth.visibility import condition
 from channelbase.core.base import utcnow
@@ -27,45 +27,18 @@ from channelbase.deals.demo_pipeline import FIRST_RATE_DATE
 from channelbase.deals.models import Opportunity, Registration, RegistrationStatus, Stage, StageChange
 from channelbase.deals.opportunities import is_stalled
 from channelbase.core.validation import domain_from_website, normalize_tax_id
-from channelbase.demo import generator
 from channelbase.demo.generator import SCALES, generate
 from channelbase.demo.world import PARTNER_USERS, STAFF, demo_logins
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
-from tests.conftest import database_url
 
 
-_created: list[str] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _drop_postgresql_databases():
-    """SQLite files go with the temporary directory; PostgreSQL databases are dropped here."""
-    yield
-    for url in _created:
-        if url.startswith("postgresql"):
-            server, _, name = url.rpartition("/")
-            admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-
-def _load(tmp_path_factory, name: str, seed: int = 7):
-    _created.append(database_url(tmp_path_factory.mktemp(name), f"demo_{name}"))
-    engine = make_engine(_created[-1])
-    migrate.upgrade(engine)
-    factory = make_sessionmaker(engine)
-    with unit_of_work(factory) as session:
-        summary = generate(session, scale="small", seed=seed)
-    return factory, summary
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    factory, summary = _load(tmp_path_factory, "demo")
+def demo(demo_databases):
+    factory, summary = demo_databases.load("demo")
     with factory() as session:
         yield session, summary
-    factory.kw["bind"].dispose()
 
 
 def _partner_rows(factory):
@@ -86,13 +59,12 @@ def test_the_totals_match_the_scale(demo):
     assert summary.links == session.scalar(select(func.count()).select_from(PartnerLink)) > 0
 
 
-def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not(demo, tmp_path_factory, monkeypatch):
+def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not(demo, demo_databases):
     session, _ = demo
     first = session.execute(select(Partner.name, Partner.tax_id, Partner.domain).order_by(Partner.id)).all()
     # Another time of day (dates follow the clock): who sells what to whom must not.
-    monkeypatch.setattr(generator, "utcnow", lambda: utcnow() + timedelta(hours=9))
-    again, _ = _load(tmp_path_factory, "same_seed")
-    other, _ = _load(tmp_path_factory, "other_seed", seed=8)
+    again, _ = demo_databases.load("same_seed", hours_later=9)
+    other, _ = demo_databases.load("other_seed", seed=8, hours_later=9)
     assert _partner_rows(again) == first
     assert _partner_rows(other) != first
     with again() as s1, other() as s2:
@@ -181,8 +153,8 @@ def test_the_world_personas_exist_and_the_summary_names_them(demo):
     assert "channelbase-demo" in text and "http://127.0.0.1:8000" in text
 
 
-def test_a_second_load_is_refused_unless_reset(tmp_path_factory):
-    factory, _ = _load(tmp_path_factory, "reload", seed=9)
+def test_a_second_load_is_refused_unless_reset(demo_databases):
+    factory, _ = demo_databases.load("reload", seed=9, fresh=True)
     before = _partner_rows(factory)
     with pytest.raises(Conflict, match="--reset"), unit_of_work(factory) as session:
         generate(session, scale="small", seed=9)
@@ -212,10 +184,10 @@ def test_the_demo_has_a_priced_catalogue_and_two_years_of_monthly_fx_rates(demo)
     assert conversion.rate_date == date(2026, 11, 1) and conversion.source == "demo"
 
 
-def test_the_fx_history_is_the_same_for_the_same_seed(demo, tmp_path_factory):
+def test_the_fx_history_is_the_same_for_the_same_seed(demo, demo_databases):
     from channelbase.deals.models import FxRate
     session, _ = demo
-    again, _ = _load(tmp_path_factory, "same_rates")
+    again, _ = demo_databases.load("same_rates")
     rates = select(FxRate.currency, FxRate.effective_date, FxRate.rate).order_by(FxRate.currency, FxRate.effective_date)
     with again() as other:
         assert other.execute(rates).all() == session.execute(rates).all()
@@ -321,9 +293,9 @@ def test_the_named_partners_have_deals_their_users_see(demo):
         assert session.scalar(select(func.count()).select_from(Opportunity).where(condition(Opportunity, user)))
 
 
-def test_the_app_adds_deals_after_the_load(tmp_path_factory):
+def test_the_app_adds_deals_after_the_load(demo_databases):
     """Bulk rows carry explicit ids: the next row the app inserts must not collide (PostgreSQL sequences)."""
-    factory, _ = _load(tmp_path_factory, "after_load", seed=10)
+    factory, _ = demo_databases.load("after_load", seed=10, fresh=True)
     with unit_of_work(factory) as session:
         lucia = session.scalar(select(User).where(User.email == STAFF[1][1]))
         partner = session.scalars(select(Partner).where(Partner.country == "BR", Partner.status == "active",

@@ -1,6 +1,6 @@
 """The demo generator's engagement data: cadence rules, two years of activities and tasks, at small scale.
 
-Like tests/test_demo.py, each load goes into a database of its own (a SQLite file, or a PostgreSQL
+Like tests/test_demo.py, the loads come from tests/demo_databases.py (a SQLite file each, or a PostgreSQL
 database when CHANNELBASE_TEST_DB is set)."""
 
 from __future__ import annotations
@@ -10,56 +10,28 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from channelbase.auth.models import User
-from channelbase.core import migrate
 from channelbase.core.audit import AuditEntry
 from channelbase.core.base import utcnow
-from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.deals.models import Opportunity, Registration
-from channelbase.demo import generator
-from channelbase.demo.generator import SCALES, generate
+from channelbase.demo.generator import SCALES
 from channelbase.engagement import activities, agenda, cadence
 from channelbase.engagement.demo import AHEAD_DAYS, DEMO_RULES, SUMMARIES
 from channelbase.engagement.models import CALENDAR_TYPES, Activity, CadenceRule, Task, activity_contacts
 from channelbase.engagement.schemas import ActivityCreate
 from channelbase.partners.models import Contact, Partner
-from tests.conftest import database_url
 
-_created: list[str] = []
 ACTIVITY_ROWS = select(Activity.partner_id, Activity.type, Activity.summary, Activity.next_step)
 TASK_ROWS = select(Task.partner_id, Task.title, Task.activity_id.is_(None))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _drop_postgresql_databases():
-    yield
-    for url in _created:
-        if url.startswith("postgresql"):
-            server, _, name = url.rpartition("/")
-            admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-
-def _load(tmp_path_factory, name: str, seed: int = 7):
-    _created.append(database_url(tmp_path_factory.mktemp(name), f"engagement_{name}"))
-    engine = make_engine(_created[-1])
-    migrate.upgrade(engine)
-    factory = make_sessionmaker(engine)
-    with unit_of_work(factory) as session:
-        summary = generate(session, scale="small", seed=seed)
-    return factory, summary
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    factory, summary = _load(tmp_path_factory, "demo")
+def demo(demo_databases):
+    factory, summary = demo_databases.load("demo")
     with factory() as session:
         yield session, summary
-    factory.kw["bind"].dispose()
 
 
 def _user(session, key: str) -> User:
@@ -84,19 +56,16 @@ def test_the_load_adds_the_scales_activities_tasks_and_the_demo_cadence_rules(de
 
 
 def test_the_same_seed_gives_the_same_engagement_at_another_time_and_another_seed_does_not(
-        demo, tmp_path_factory, monkeypatch):
+        demo, demo_databases):
     session, _ = demo
-    monkeypatch.setattr(generator, "utcnow", lambda: utcnow() + timedelta(hours=9))
-    again, _ = _load(tmp_path_factory, "same_seed")
-    other, _ = _load(tmp_path_factory, "other_seed", seed=8)
+    again, _ = demo_databases.load("same_seed", hours_later=9)
+    other, _ = demo_databases.load("other_seed", seed=8, hours_later=9)
     with again() as same, other() as different:
         assert _activity_rows(same) == _activity_rows(session) != _activity_rows(different)
         # Rows are written in time order, and a touch near midnight may change day with the clock: compare
         # what each partner got, not the order of the ids.
         assert Counter(same.execute(TASK_ROWS).all()) == Counter(session.execute(TASK_ROWS).all()) != Counter(
             different.execute(TASK_ROWS).all())
-    for factory in (again, other):
-        factory.kw["bind"].dispose()
 
 
 def test_calls_and_emails_lead_and_priority_partners_get_more_touches_and_quarterly_reviews(demo):
