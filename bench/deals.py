@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shlex
 import statistics
 import sys
 import time
@@ -425,13 +424,9 @@ def main(argv: list[str] | None = None) -> int:
     url, load_seconds = database(args.db, args.file, args.rebuild, args.seed)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    command = ".venv/bin/python bench/deals.py " + shlex.join(sys.argv[1:] if argv is None else argv)
-    lines = [f"## Deal registration and the pipeline: large scale on {args.db}", "",
-             f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", f"- command: `{command.strip()}`",
-             *[f"- machine: {m}" for m in page_bench.machine(engine)],
-             f"- demo load (generate, scale large): {load_seconds:.1f} s" if load_seconds else
-             f"- data: {args.file.name if args.db == 'sqlite' else PG_DATABASE} loaded by an earlier run",
-             f"- samples: {args.repeat} timed calls after {args.warmup} warm-up calls", ""]
+    data = args.file.name if args.db == "sqlite" else PG_DATABASE
+    lines = page_bench.report_header(f"Deal registration and the pipeline: large scale on {args.db}", "deals.py", argv, engine,
+                                     load_seconds=load_seconds, data=data, repeat=args.repeat, warmup=args.warmup)
     try:
         if "conflicts" in sections:
             lines += conflict_report(engine, factory, args.queries) + [""]

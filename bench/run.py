@@ -292,6 +292,17 @@ def percentile(samples: list[float], p: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
 
 
+def report_header(title: str, script: str, argv: list[str] | None, engine: Engine, *, load_seconds: float,
+                  data: str, repeat: int, warmup: int) -> list[str]:
+    """The first lines of a benchmark report: what ran, when, on what, and on which data."""
+    command = f".venv/bin/python bench/{script} " + shlex.join(sys.argv[1:] if argv is None else argv)
+    return [f"## {title}", "", f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+            f"- command: `{command.strip()}`", *[f"- machine: {m}" for m in machine(engine)],
+            f"- demo load (generate, scale large): {load_seconds:.1f} s" if load_seconds else
+            f"- data: {data} loaded by an earlier run",
+            f"- samples: {repeat} timed calls after {warmup} warm-up calls", ""]
+
+
 def machine(engine: Engine) -> list[str]:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
