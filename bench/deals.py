@@ -38,7 +38,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from channelbase.auth.models import User
 from channelbase.core import migrate
 from channelbase.core.base import utcnow
-from channelbase.core.config import Settings
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.core.names import company_key
 from channelbase.deals import pipeline
@@ -370,9 +369,7 @@ def page_cases(actor_ids: dict[str, int], rollup: bool) -> list[page_bench.Case]
 
 
 def pages_report(engine: Engine, factory: sessionmaker[Session], url: str, warmup: int, repeat: int) -> list[str]:
-    from channelbase.app import create_app
-    settings = Settings(data_dir=RESULTS / "data", database_url=url, secret_key="bench-" + "x" * 40)
-    app = create_app(settings, session_factory=factory)
+    app = page_bench.bench_app(url, factory)
     with factory() as session:
         actor_ids = {key: user.id for key, user in _actors(session).items()}
     clients = page_bench.signed_in_clients(app, factory, actor_ids)

@@ -44,7 +44,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from channelbase.auth import service as auth_service
 from channelbase.auth.models import Role, User
 from channelbase.core import migrate
-from channelbase.core.config import Settings
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.demo.generator import generate
 from channelbase.demo.world import DEMO_PASSWORD, STAFF
@@ -288,9 +287,7 @@ def run(args: argparse.Namespace, engine: Engine, url: str, factory: sessionmake
                   for name in ("partners", "activities", "tasks", "opportunities", "registrations")}
     if "bench" in args.actors.split(","):
         actor_ids = {"bench": portfolio.user_id, **actor_ids}
-    from channelbase.app import create_app
-    settings = Settings(data_dir=RESULTS / "data", database_url=url, secret_key="bench-" + "x" * 40)
-    app = create_app(settings, session_factory=factory)
+    app = page_bench.bench_app(url, factory)
     clients = page_bench.signed_in_clients(app, factory, actor_ids)
     lines = [f"Data: {', '.join(f'{n:,} {name}' for name, n in counts.items())}. The bench manager owns "
              f"{', '.join(portfolio.territories)}: **{portfolio.partners} partners**, {portfolio.in_cadence} of them "

@@ -141,6 +141,15 @@ def load(engine: Engine, scale: str, seed: int) -> float:
 
 # Measuring --------------------------------------------------------------------------------------
 
+def bench_app(url: str, factory):
+    """The app as `channelbase.asgi` serves it: created, then its start-up objects frozen out of the GC."""
+    from channelbase.app import create_app, settle_after_startup
+    settings = Settings(data_dir=RESULTS / "data", database_url=url, secret_key="bench-" + "x" * 40)
+    app = create_app(settings, session_factory=factory)
+    settle_after_startup()
+    return app
+
+
 def signed_in_clients(app, factory, actor_ids: dict[str, int]) -> dict[str, dict[str, TestClient]]:
     """A cookie-session client for the pages and a Bearer-token client for the API, per actor."""
     clients: dict[str, dict[str, TestClient]] = {}
@@ -401,10 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         load_seconds = load(engine, args.scale, args.seed)
         print(f"loaded {args.scale} demo data into {args.db} in {load_seconds:.1f} s", file=sys.stderr)
 
-    from channelbase.app import create_app
     factory = make_sessionmaker(engine)
-    settings = Settings(data_dir=RESULTS / "data", database_url=url, secret_key="bench-" + "x" * 40)
-    app = create_app(settings, session_factory=factory)
+    app = bench_app(url, factory)
     with factory() as session:
         actor_ids = {key: session.scalar(select(User.id).where(User.email == f"{key}@channelbase.demo"))
                      for key in ("lucia", "admin")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 
@@ -43,6 +44,14 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     _add_error_handlers(app)
     _add_routers(app)
     return app
+
+
+def settle_after_startup() -> None:
+    """Move everything loaded at start-up (modules, models, templates: about 110,000 objects) out of the
+    garbage collector's sight. Otherwise each full collection walks them all again, and the requests
+    that trigger one (those allocating thousands of rows, like a region's My day) took twice their p50."""
+    gc.collect()
+    gc.freeze()
 
 
 def _add_api_docs(app: FastAPI) -> None:
@@ -180,4 +189,4 @@ def request_errors(exc: RequestValidationError) -> dict[str, str]:
     return errors
 
 
-__all__ = ["create_app", "field_errors", "request_errors"]
+__all__ = ["create_app", "field_errors", "request_errors", "settle_after_startup"]

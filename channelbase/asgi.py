@@ -5,7 +5,7 @@ import sys
 from channelbase.core.config import ConfigError
 
 try:
-    from channelbase.app import create_app
+    from channelbase.app import create_app, settle_after_startup
     from channelbase.deals.warmup import warm_conflict_indexes
     from channelbase.engagement.runner import start_in_web
 
@@ -13,6 +13,7 @@ try:
     warm_conflict_indexes(app.state.sessionmaker)
     # Weekly digests and other background jobs, unless CHANNELBASE_JOBS_IN_WEB=false (`channelbase worker`).
     start_in_web(app.state.sessionmaker, app.state.settings)
+    settle_after_startup()
 except ConfigError as exc:
     print(f"channelbase: configuration error: {exc}", file=sys.stderr)
     raise SystemExit(2) from None
