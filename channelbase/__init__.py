@@ -1,3 +1,3 @@
 """Channelbase: partner relationship management for channel sales teams."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

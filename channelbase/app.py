@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from channelbase import __version__
 from channelbase.core.config import Settings, get_settings
 from channelbase.core.db import make_engine, make_sessionmaker
 from channelbase.core.errors import Conflict, DomainError, StaleEdit
@@ -30,9 +31,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
+                    "Content-Security-Policy": CONTENT_SECURITY_POLICY}
+
+
 def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Channelbase", version="0.1.0", docs_url=None, redoc_url=None,
+    app = FastAPI(title="Channelbase", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json",
                   description="Partner relationship management. Authenticate with `Authorization: Bearer <token>`.")
     app.state.settings = settings
@@ -72,6 +77,8 @@ def _add_routers(app: FastAPI) -> None:
     from channelbase.auth.web import router as auth_router
     from channelbase.deals.web import router as deals_router
     from channelbase.engagement.web import feed_router, router as engagement_router
+    from channelbase.ops.health import router as health_router
+    from channelbase.ops.metrics import router as metrics_router
     from channelbase.partners.web import router as partners_router
     from channelbase.web.home import router as home_router
 
@@ -83,10 +90,19 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(feed_router)
     app.include_router(users_router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(health_router)
+    app.include_router(metrics_router)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from channelbase.ops.middleware import RequestObserver
     app.add_middleware(ResponseHeaders, secure_cookies=settings.secure_cookies)
+    app.add_middleware(RequestObserver, settings=settings)
+    # Outermost, and in the app rather than in the server, so that gunicorn, uvicorn and the tests alike see
+    # the client's own address (the sign-in rate limit counts by it) and scheme behind a trusted proxy.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
 
 class ResponseHeaders:
@@ -108,11 +124,9 @@ class ResponseHeaders:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                if not docs:
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                for name, value in SECURITY_HEADERS.items():
+                    if not (docs and name == "Content-Security-Policy"):
+                        headers.setdefault(name, value)
                 token = scope.get("state", {}).get("csrf_token")
                 if token and not had_csrf_cookie:
                     headers.append("Set-Cookie", f"{deps.CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=Lax{self.secure}")
@@ -172,8 +186,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         message = "Something went wrong on our side; nothing was saved. Try again, or tell your admin."
         if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=500)
-        return deps.render(request, "error.html", {"status": 500, "message": message}, status_code=500)
+            response = JSONResponse({"detail": message}, status_code=500)
+        else:
+            response = deps.render(request, "error.html", {"status": 500, "message": message}, status_code=500)
+        # FastAPI sends this answer from its outermost layer, past the middleware that adds these headers.
+        response.headers.update(SECURITY_HEADERS)
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response
 
 
 def request_errors(exc: RequestValidationError) -> dict[str, str]:

@@ -9,6 +9,10 @@ try:
     from channelbase.deals.warmup import warm_conflict_indexes
     from channelbase.engagement.runner import start_in_web
 
+    from channelbase.core.config import get_settings
+    from channelbase.ops import logs
+
+    logs.configure(get_settings())  # again in each worker process: logging is per process
     app = create_app()
     warm_conflict_indexes(app.state.sessionmaker)
     # Weekly digests and other background jobs, unless CHANNELBASE_JOBS_IN_WEB=false (`channelbase worker`).

@@ -51,20 +51,45 @@ def db_current() -> None:
     console.print(f"{current or 'empty'}: {state}")
 
 
+@db_app.command("review")
+def db_review() -> None:
+    """List the migrations' statements that lock a big table or break old workers; exit 1 if any is not reviewed."""
+    from channelbase.core import migration_review
+    flags = migration_review.review()
+    for flag in flags:
+        console.print(migration_review.describe(flag), markup=False, highlight=False, soft_wrap=True)
+    unreviewed = sum(flag.reason is None for flag in flags)
+    console.print(f"{len(flags)} flagged statements, {unreviewed} NOT REVIEWED.", markup=False, highlight=False)
+    if unreviewed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="Port to listen on."),
-          workers: int = typer.Option(1, min=1, help="Worker processes."),
+          workers: int = typer.Option(1, min=1, help="Worker processes (about one per core; they share nothing "
+                                                     "but the database)."),
           reload: bool = typer.Option(False, help="Reload on code changes (development).")) -> None:
     """Run the web app and the API."""
     import uvicorn
 
     from channelbase.core import migrate
+    from channelbase.ops import logs, metrics
+    settings = get_settings()
     if not migrate.is_at_head(engine()):
         fail("The database is not at the latest schema: run `channelbase db upgrade` first.")
+    logs.configure(settings)
+    metrics.prepare_for_workers(settings, workers)
     console.print(f"Channelbase on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    # X-Forwarded-* are handled inside the app (CHANNELBASE_TRUSTED_PROXIES), so uvicorn leaves them alone.
+    # Idle keep-alive connections close after 5 s. On SIGTERM a worker stops accepting and has 30 s to
+    # finish the requests in hand: a deploy drains old workers this way (docs/deploy.md).
     uvicorn.run("channelbase.asgi:app", host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=True, timeout_keep_alive=5, log_level="info")
+                proxy_headers=False, timeout_keep_alive=5, timeout_graceful_shutdown=30,
+                # A worker loading the app on a busy machine can take more than uvicorn's default 5 s to
+                # answer the supervisor's first health check; it was killed and restarted in a loop.
+                timeout_worker_healthcheck=30,
+                log_config=logs.uvicorn_log_config(settings), access_log=False, log_level=settings.log_level)
 
 
 @app.command()

@@ -38,7 +38,8 @@ def engine():
 
 @contextmanager
 def cli_session() -> Iterator[Session]:
-    with unit_of_work(make_sessionmaker(engine())) as session:
+    # Most commands write; with the web app running on the same SQLite file, begin with the write lock.
+    with unit_of_work(make_sessionmaker(engine()), writes=True) as session:
         yield session
 
 

@@ -19,7 +19,8 @@ A_TERRITORY_PAGE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana=
 # A territory through the API: partner users see their own partner's territory.
 A_TERRITORY_API = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="ok", bruno="404")
 A_TERRITORY_ADMIN = ADMIN
-# Only the owner of an API token may revoke it (the token in the URL is the admin's).
 # Signing out always lands on the sign-in page.
 SIGN_OUT = dict(anon="login", admin="login", lucia="login", nathan="login", ana="login", bruno="login")
+# Only the owner of an API token may revoke it (the token in the URL is the admin's).
 OWN_TOKEN = dict(anon="login", admin="ok", lucia="404", nathan="404", ana="404", bruno="404")
+LOCAL_ONLY = {who: "404" for who in ACTORS}  # answers only this machine or a token: 404 to the test client's address

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +48,14 @@ class Settings(BaseSettings):
     jobs_in_web: bool = Field(True, description="Run background jobs (digests) in the web process; set false when "
                                                 "`channelbase worker` runs them.")
     job_poll_seconds: int = Field(30, ge=1, le=3600, description="How often the job runner looks for due jobs.")
+    trusted_proxies: str = Field("127.0.0.1,::1", description="Comma-separated addresses or networks of reverse "
+                                                              "proxies whose X-Forwarded-For/-Proto are believed; "
+                                                              "* trusts any (only behind a private network).")
+    log_format: str = Field("text", description="text (for a terminal) or json (one object per line, for a log "
+                                                "collector).")
+    log_level: str = Field("info", description="debug, info, warning or error.")
+    metrics_token: str = Field("", description="Bearer token for /metrics; when empty, /metrics answers only "
+                                               "requests made from this machine (127.0.0.1 or ::1).")
 
     @field_validator("database_url")
     @classmethod
@@ -71,6 +80,31 @@ class Settings(BaseSettings):
             raise ValueError("must be an ISO 4217 currency code, e.g. USD")
         return code
 
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.lower() not in ("debug", "info", "warning", "error"):
+            raise ValueError("must be debug, info, warning or error")
+        return value.lower()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",") if part.strip()):
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
     @field_validator("environment")
     @classmethod
     def _known_environment(cls, value: str) -> str:
@@ -91,6 +125,10 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+WRITES = "channelbase_writes"  # execution option: this unit of work will write (SQLite begins IMMEDIATE)
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers run while one writer writes; foreign keys are off by default in SQLite.
@@ -25,7 +27,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # In WAL mode a transaction that has read and then writes fails at once with "database is locked" if
+    # another connection committed in between (its snapshot is stale; busy_timeout does not apply). A unit
+    # of work that means to write takes the write lock up front instead, and waits its turn.
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -41,6 +47,8 @@ def make_engine(url: str, **kwargs) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # A database host that drops packets must fail a request (and /readyz) in seconds, not hang it.
+    kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)
 
 
@@ -49,9 +57,13 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction per user action: commit if the block succeeds, roll back if it raises."""
+def unit_of_work(factory: sessionmaker[Session], *, writes: bool = False) -> Iterator[Session]:
+    """One transaction per user action: commit if the block succeeds, roll back if it raises.
+
+    `writes`: the action will write, so on SQLite its transaction takes the write lock when it begins."""
     session = factory()
+    if writes:
+        session.connection(execution_options={WRITES: True})
     try:
         yield session
         session.commit()

@@ -23,13 +23,16 @@ def alembic_config(url: str, connection=None) -> Config:
     return config
 
 
+# Alembic begins and commits the transactions itself (not engine.begin()): a migration that builds an index
+# CONCURRENTLY on PostgreSQL commits what ran before it and runs outside a transaction (autocommit_block),
+# which Alembic can only do in a transaction it owns.
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         command.upgrade(alembic_config(str(engine.url), connection), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         command.downgrade(alembic_config(str(engine.url), connection), revision)
 
 

@@ -206,6 +206,9 @@ class Opportunity(VersionedMixin, Base):
         Index("ix_opportunities_stage_close", "stage_id", "close_date", "id"),
         # My day: open deals whose stage has not changed for N days, oldest change first.
         Index("ix_opportunities_outcome_stalled", "outcome", "stage_changed_at", "territory_id", "close_date"),
+        # Search by any part of the name (ILIKE '%fuent%'): trigrams on PostgreSQL; a plain index on SQLite.
+        Index("ix_opportunities_name_search", "name", postgresql_using="gin",
+              postgresql_ops={"name": "gin_trgm_ops"}),
     )
 
     name: Mapped[str] = mapped_column(String(200), nullable=False)

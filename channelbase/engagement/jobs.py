@@ -114,7 +114,7 @@ def run_due(factory: sessionmaker[Session], worker: str | None = None, *, now: d
     worker = worker or worker_name()
     ran = 0
     while ran < limit:
-        with unit_of_work(factory) as session:
+        with unit_of_work(factory, writes=True) as session:
             ids = claim(session, worker, now=now, limit=min(10, limit - ran))
         if not ids:
             break

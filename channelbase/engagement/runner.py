@@ -51,13 +51,13 @@ def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, set
     settings = settings or get_settings()
     context = digest.current_settings.set(settings)
     try:
-        with unit_of_work(factory) as session:
+        with unit_of_work(factory, writes=True) as session:
             released = jobs.release_stale(session, now=now)
         with unit_of_work(factory) as session:
             managers = digest.managers_to_schedule(session, now or utcnow(), settings=settings)
         scheduled = 0
         if managers:
-            with unit_of_work(factory) as session:
+            with unit_of_work(factory, writes=True) as session:
                 scheduled = digest.enqueue_digests(session, managers, now or utcnow(), settings=settings)
         ran = jobs.run_due(factory, worker, now=now, limit=limit)
     finally:

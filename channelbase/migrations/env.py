@@ -29,6 +29,15 @@ def _run(connection) -> None:
         context.run_migrations()
 
 
+def run_migrations_offline() -> None:
+    # `--sql`: write the SQL instead of running it (core.migration_review reads PostgreSQL's this way).
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 if context.is_offline_mode():
-    raise SystemExit("Offline migrations are not supported; run `channelbase db upgrade`.")
-run_migrations_online()
+    run_migrations_offline()
+else:
+    run_migrations_online()

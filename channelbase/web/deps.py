@@ -45,9 +45,12 @@ class CsrfFailed(DomainError):
     status = 403
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, rolled back on error."""
-    with unit_of_work(request.app.state.sessionmaker) as session:
+    with unit_of_work(request.app.state.sessionmaker, writes=request.method not in READ_METHODS) as session:
         yield session
 
 

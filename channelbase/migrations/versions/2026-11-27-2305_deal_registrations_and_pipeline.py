@@ -198,13 +198,16 @@ DEFAULT_STAGES = [
 
 
 def _seed_program_and_stages() -> None:
-    programs = sa.table("programs", sa.column("name"), sa.column("registration_days"), sa.column("extension_days"),
-                        sa.column("max_extensions"), sa.column("decision_sla_hours"), sa.column("is_default"),
-                        sa.column("version"))
+    # Typed columns: offline mode (`--sql`, core.migration_review) renders the rows as literals.
+    programs = sa.table("programs", sa.column("name", sa.String), sa.column("registration_days", sa.Integer),
+                        sa.column("extension_days", sa.Integer), sa.column("max_extensions", sa.Integer),
+                        sa.column("decision_sla_hours", sa.Integer), sa.column("is_default", sa.Boolean),
+                        sa.column("version", sa.Integer))
     op.bulk_insert(programs, [dict(name="Standard", registration_days=90, extension_days=30, max_extensions=2,
                                    decision_sla_hours=48, is_default=True, version=1)])
-    stages = sa.table("stages", sa.column("key"), sa.column("name"), sa.column("position"), sa.column("probability"),
-                      sa.column("outcome"), sa.column("active"), sa.column("version"))
+    stages = sa.table("stages", sa.column("key", sa.String), sa.column("name", sa.String),
+                      sa.column("position", sa.Integer), sa.column("probability", sa.Integer),
+                      sa.column("outcome", sa.String), sa.column("active", sa.Boolean), sa.column("version", sa.Integer))
     op.bulk_insert(stages, [dict(key=key, name=name, position=position, probability=probability, outcome=outcome,
                                  active=True, version=1)
                             for key, name, position, probability, outcome in DEFAULT_STAGES])

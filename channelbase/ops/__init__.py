@@ -1,0 +1,1 @@
+"""Running Channelbase for a team: health checks, Prometheus metrics, structured logs and the request id."""
