@@ -41,6 +41,9 @@ def test_https_base_url_makes_cookies_secure():
     ("CHANNELBASE_DATABASE_URL", "mysql://nope"),
     ("CHANNELBASE_BASE_URL", "not-a-url"),
     ("CHANNELBASE_SMTP_PORT", "seventy"),
+    ("CHANNELBASE_TRUSTED_PROXIES", "proxy.example.com"),
+    ("CHANNELBASE_LOG_FORMAT", "xml"),
+    ("CHANNELBASE_LOG_LEVEL", "loud"),
 ])
 def test_bad_configuration_fails_at_start_with_one_clear_line(tmp_path, name, value):
     env = {"PATH": "/usr/bin:/bin", "CHANNELBASE_DATA_DIR": str(tmp_path), name: value}

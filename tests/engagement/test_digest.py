@@ -8,13 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from datetime import timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
@@ -39,28 +37,12 @@ from channelbase.partners.models import Partner
 from channelbase.partners.schemas import PartnerCreate, TerritoryCreate
 from tests.cli_harness import cli_database, invoke
 from tests.conftest import database_url
+from tests.smtp_inbox import Inbox
 
 CODE = str(Path(channelbase.__file__).resolve().parents[1])  # workers run the code under test
 
 BASE = "https://crm.example.com"
 MANAGERS = 100
-
-
-class Inbox:
-    """What the SMTP server received: (recipients, parsed message)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        with self.lock:
-            self.received.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for recipients, message in self.received if address in recipients]
 
 
 def free_port() -> int:

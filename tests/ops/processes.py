@@ -7,14 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
+
 
 # The console script next to the interpreter running the tests: the processes run the same Python and code.
 CHANNELBASE = str(Path(sys.executable).parent / "channelbase")
@@ -26,24 +24,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it received: (recipients, parsed message)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        with self.lock:
-            self.received.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def recipients(self) -> list[str]:
-        with self.lock:
-            return [address for recipients, _message in self.received for address in recipients]
 
 
 @dataclass

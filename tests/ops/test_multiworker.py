@@ -33,7 +33,8 @@ from channelbase.engagement import digest
 from channelbase.engagement.models import Job, JobStatus
 from tests.conftest import database_url
 from tests.ops import processes
-from tests.ops.processes import Inbox, Process
+from tests.ops.processes import Process
+from tests.smtp_inbox import Inbox
 
 EXTRA_MANAGERS = 20
 MAX_FAILURES = 3
