@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from channelbase.auth import service as auth_service
 from channelbase.auth.models import Role, User
 from channelbase.core import migrate
-from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
+from channelbase.core.db import make_engine, make_sessionmaker, settle_after_bulk_load, unit_of_work
 from channelbase.demo.generator import generate
 from channelbase.demo.world import DEMO_PASSWORD, STAFF
 from channelbase.engagement import agenda, cadence
@@ -84,6 +84,7 @@ def database(db: str, sqlite_file: Path, rebuild: bool, seed: int) -> tuple[str,
     started = time.perf_counter()
     with unit_of_work(make_sessionmaker(engine)) as session:
         generate(session, scale="large", seed=seed)
+    settle_after_bulk_load(engine)
     seconds = time.perf_counter() - started
     engine.dispose()
     print(f"loaded the large demo into {db} in {seconds:.1f} s", file=sys.stderr)

@@ -35,42 +35,33 @@ import asyncio
 import os
 import random
 import re
-import resource
-import shlex
-import signal
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from channelbase.auth import service as auth_service
 from channelbase.auth.models import Role, User
 from channelbase.auth.visibility import visible, visible_partner_ids
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
-from channelbase.deals.models import Product, Registration, Stage
+from channelbase.deals.models import Product, Stage
 from channelbase.demo import names_data
 from channelbase.demo.world import DEMO_PASSWORD, PARTNER_USERS, STAFF
 from channelbase.partners.models import Partner
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))  # bench/ is not a package
-import run as page_bench  # noqa: E402
+from load_report import SERVER_TIMING, Recorder, Run, report  # noqa: E402
+from load_server import LOOPBACK, SERVER_DATA, cpu_mark, served  # noqa: E402
 
 RESULTS = BENCH / "results"
-SERVER_DATA = RESULTS / "load-data"
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1/cb_bench_engagement"
-LOOPBACK = "127.0.0.1"
-SECRET_KEY = "load-test-secret-key-" + "k" * 32  # fixed: every worker must accept the cookies the others signed
-TARGET_P95_MS = 200.0
 TIMEOUT_S = 30.0
 
 # The mix: the share of --users in each role, and each role's actions with their weights (relative within it).
@@ -89,7 +80,6 @@ ROLES: dict[str, tuple[float, dict[str, int]]] = {
     # reading filtered lists 1-3 pages deep (partners by cursor, opportunities and registrations by page).
     "api": (0.2, {"api_partners": 35, "api_opportunities": 35, "api_registrations": 30}),
 }
-ROLE_NAMES = {"manager": "managers", "partner": "partner users", "api": "API clients"}
 MANAGERS = ("bench.manager@channelbase.demo", STAFF[1][1], STAFF[2][1])
 EXTRA_PARTNER_EMAIL = "bench.partner{:02d}@channelbase.demo"
 PARTNER_TYPES = ("distributor", "var", "lvar", "msp", "si")
@@ -188,169 +178,6 @@ def revoke_tokens(url: str, cast: Cast) -> None:
                 auth_service.revoke_api_token(session, _user(session, identity.email), token_id)
     finally:
         engine.dispose()
-
-
-# The server ---------------------------------------------------------------------------------------------------
-
-@contextmanager
-def served(url: str, workers: int, port: int) -> Iterator[subprocess.Popen]:
-    """`channelbase serve` on loopback, ready and quiet; stopped with SIGTERM on the way out, whatever happened."""
-    SERVER_DATA.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "CHANNELBASE_DATABASE_URL": url, "CHANNELBASE_DATA_DIR": str(SERVER_DATA),
-           "CHANNELBASE_SECRET_KEY": SECRET_KEY, "CHANNELBASE_JOBS_IN_WEB": "false"}
-    command = [str(BENCH.parent / ".venv/bin/channelbase"), "serve", "--host", LOOPBACK, "--port", str(port),
-               "--workers", str(workers)]
-    with open(SERVER_DATA / f"server-{workers}w.log", "w") as log:
-        server = subprocess.Popen(command, cwd=BENCH.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        try:
-            wait_until_ready(server, f"http://{LOOPBACK}:{port}", workers)
-            yield server
-        finally:
-            stop(server)
-
-
-def wait_until_ready(server: subprocess.Popen, base: str, workers: int, limit_s: float = 300) -> None:
-    """Until a page answers, then until every worker has started and gone quiet: each builds the conflict
-    check's indexes in a thread after start-up (about 5 s of CPU at large scale)."""
-    deadline = time.monotonic() + limit_s
-    while not _answers(base):
-        if server.poll() is not None:
-            log = (SERVER_DATA / f"server-{workers}w.log").read_text(errors="replace").strip().splitlines()
-            raise SystemExit(f"the server exited with {server.returncode}: {log[-1] if log else 'no output'}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the server did not answer within {limit_s:.0f} s")
-        time.sleep(0.5)
-    quiet, last = 0, tree_cpu(server.pid)
-    while quiet < 3 and time.monotonic() < deadline:
-        time.sleep(1)
-        now = tree_cpu(server.pid)
-        started = workers == 1 or len(descendants(server.pid)) >= workers
-        quiet, last = (quiet + 1 if started and now - last < 0.05 else 0), now
-
-
-def _answers(base: str) -> bool:
-    try:
-        return any(httpx.get(base + path, timeout=5).status_code == 200 for path in ("/healthz", "/login"))
-    except httpx.HTTPError:
-        return False
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=45)  # up to 30 s of graceful shutdown, then uvicorn ends its workers
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # the group this script started (start_new_session), nothing else
-        server.wait()
-
-
-# CPU from /proc -----------------------------------------------------------------------------------------------
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _processes() -> dict[int, tuple[int, float, float]]:
-    """pid: (parent pid, its CPU seconds, CPU seconds of its children that ended) of every process we can read."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK,
-                                      (int(fields[13]) + int(fields[14])) / TICK)
-    return table
-
-
-def descendants(root: int) -> list[int]:
-    table, found, todo = _processes(), [], [root]
-    while todo:
-        parent = todo.pop()
-        children = [pid for pid, (ppid, *_cpu) in table.items() if ppid == parent]
-        found += children
-        todo += children
-    return found
-
-
-def tree_cpu(root: int) -> float:
-    table = _processes()
-    return sum(table[pid][1] for pid in [root, *descendants(root)] if pid in table)
-
-
-def postgres_cpu() -> float:
-    """Every PostgreSQL process, those that ended included (the postmaster reaped parallel workers and closed
-    connections): all databases', so other users of the server count too."""
-    total = 0.0
-    for pid, (_ppid, cpu, ended) in _processes().items():
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if command.startswith(b"postgres: "):
-            total += cpu
-        elif b"/bin/postgres\0" in command:  # the postmaster
-            total += cpu + ended
-    return total
-
-
-@dataclass
-class CpuMark:
-    wall: float
-    client: float
-    server: float
-    postgres: float
-    busy: float  # the whole machine, all cores
-    total: float
-
-
-def cpu_mark(server_pid: int) -> CpuMark:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = ticks[3] + ticks[4]
-    return CpuMark(time.monotonic(), usage.ru_utime + usage.ru_stime, tree_cpu(server_pid), postgres_cpu(),
-                   (sum(ticks) - idle) / TICK, sum(ticks) / TICK)
-
-
-# Recording ----------------------------------------------------------------------------------------------------
-
-SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
-
-
-@dataclass
-class Endpoint:
-    latency_ms: list[float] = field(default_factory=list)
-    server_ms: list[float] = field(default_factory=list)
-    errors: int = 0
-    error_samples: list[str] = field(default_factory=list)
-    slowest: list[tuple[float, str]] = field(default_factory=list)
-
-    def add(self, url: str, latency_ms: float, server_ms: float | None, error: str | None) -> None:
-        self.latency_ms.append(latency_ms)
-        if server_ms is not None:
-            self.server_ms.append(server_ms)
-        if error:
-            self.errors += 1
-            if len(self.error_samples) < 3:
-                self.error_samples.append(error)
-        self.slowest = sorted([*self.slowest, (latency_ms, url)], reverse=True)[:3]
-
-
-@dataclass
-class Recorder:
-    start: float = float("inf")  # the end of the warm-up (time.monotonic)
-    end: float = float("inf")
-    endpoints: dict[str, Endpoint] = field(default_factory=dict)
-    by_who: dict[tuple[str, str], Endpoint] = field(default_factory=dict)
-
-    def add(self, label: str, who: str, url: str, started: float, latency_ms: float, server_ms: float | None,
-            error: str | None) -> None:
-        if self.start <= started < self.end:
-            self.endpoints.setdefault(label, Endpoint()).add(url, latency_ms, server_ms, error)
-            self.by_who.setdefault((label, who), Endpoint()).add(url, latency_ms, server_ms, error)
 
 
 # The virtual users --------------------------------------------------------------------------------------------
@@ -529,19 +356,6 @@ class VirtualUser:
 
 # One run ------------------------------------------------------------------------------------------------------
 
-@dataclass
-class Run:
-    workers: int
-    users: dict[str, int]
-    recorder: Recorder
-    first: CpuMark
-    last: CpuMark
-    load_start: tuple[float, ...]
-    load_end: tuple[float, ...]
-    ready_s: float = 0.0
-    tracebacks: int = 0
-
-
 def role_counts(users: int) -> dict[str, int]:
     counts = {role: max(1, round(share * users)) for role, (share, _actions) in ROLES.items()}
     counts["partner"] += users - sum(counts.values())  # rounding: the portal's users take the difference
@@ -580,116 +394,6 @@ def run_with(workers: int, url: str, cast: Cast, args: argparse.Namespace) -> Ru
     return run
 
 
-# Report -------------------------------------------------------------------------------------------------------
-
-def _pct(samples: list[float], p: int) -> float:
-    return page_bench.percentile(samples, p) if len(samples) > 1 else (samples or [float("nan")])[0]
-
-
-def _ms(samples: list[float], p: int) -> str:
-    return f"{_pct(samples, p):.0f} ms" if samples else "–"
-
-
-def _row(label: str, endpoint: Endpoint, seconds: float) -> str:
-    latency, server = endpoint.latency_ms, endpoint.server_ms
-    return (f"| {label} | {len(latency):,} | {endpoint.errors} | {len(latency) / seconds:.2f} | {_ms(latency, 50)} | "
-            f"**{_ms(latency, 95)}** | {_ms(latency, 99)} | {max(latency):.0f} ms | {_ms(server, 50)} | "
-            f"{_ms(server, 95)} |")
-
-
-def whole_mix(run: Run) -> Endpoint:
-    endpoints = run.recorder.endpoints.values()
-    return Endpoint([ms for e in endpoints for ms in e.latency_ms], [ms for e in endpoints for ms in e.server_ms],
-                    sum(e.errors for e in endpoints))
-
-
-def cpu_cores(run: Run) -> dict[str, float]:
-    """Cores used on average in the measured window, by whom."""
-    first, last = run.first, run.last
-    wall = last.wall - first.wall
-    used = {"client": (last.client - first.client) / wall, "server": (last.server - first.server) / wall,
-            "postgres": (last.postgres - first.postgres) / wall,
-            "machine": (os.cpu_count() or 1) * (last.busy - first.busy) / max(last.total - first.total, 1e-9)}
-    used["other"] = max(0.0, used["machine"] - used["client"] - used["server"] - used["postgres"])
-    return used
-
-
-TABLE_HEAD = ["| endpoint | requests | errors | req/s | p50 | p95 | p99 | max | server p50 | server p95 |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-
-
-def run_section(run: Run, args: argparse.Namespace) -> list[str]:
-    seconds = run.recorder.end - run.recorder.start
-    mix, cpu = whole_mix(run), cpu_cores(run)
-    think = f"{args.think:g} s ±50 %" if args.think else "0 (saturation)"
-    lines = [f"### {run.workers} web worker{'s' if run.workers > 1 else ''}", "",
-             f"- {args.users} virtual users ({', '.join(f'{n} {ROLE_NAMES[r]}' for r, n in run.users.items())}), "
-             f"think time {think}; {seconds:.0f} s measured after {args.warmup:g} s of warm-up; server ready "
-             f"(started, indexes warm, quiet) {run.ready_s:.0f} s after launch",
-             f"- load average (1/5/15 min) at the start {_load(run.load_start)}, at the end {_load(run.load_end)}",
-             f"- CPU in the measured window, in cores of {os.cpu_count()}: web server {cpu['server']:.2f}, PostgreSQL "
-             f"{cpu['postgres']:.2f}, this client {cpu['client']:.2f}, everything else {cpu['other']:.2f} "
-             f"(machine busy: {cpu['machine']:.2f})",
-             f"- tracebacks in the server log: {run.tracebacks}", "", *TABLE_HEAD]
-    lines += [_row(label, run.recorder.endpoints[label], seconds) for label in sorted(run.recorder.endpoints)]
-    p95 = _pct(mix.latency_ms, 95)
-    verdict = "meets" if p95 <= TARGET_P95_MS and mix.errors == 0 else "MISSES"
-    target = (f": {verdict} the target of 0 errors and p95 ≤ {TARGET_P95_MS:.0f} ms" if args.think else
-              " (saturation: the target is for the realistic mix)")
-    lines += [_row("**the whole mix**", mix, seconds), "",
-              f"- **The mix: {len(mix.latency_ms) / seconds:.1f} req/s, p95 {p95:.0f} ms, "
-              f"{mix.errors} errors{target}.**"]
-    for label, endpoint in sorted(run.recorder.endpoints.items()):
-        if _pct(endpoint.latency_ms, 95) > TARGET_P95_MS:
-            slowest = "; ".join(f"{ms:.0f} ms `{url}`" for ms, url in endpoint.slowest)
-            lines.append(f"- {label}: p95 {_pct(endpoint.latency_ms, 95):.0f} ms; slowest {slowest}")
-        lines += [f"- error on {label}: `{sample}`" for sample in endpoint.error_samples]
-    by_who = sorted((item for item in run.recorder.by_who.items() if item[0][1] != "partner users"), key=lambda i: i[0])
-    return [*lines, "", "By who asked (managers and API clients):", "", *TABLE_HEAD,
-            *[_row(f"{label} as {who}", endpoint, seconds) for (label, who), endpoint in by_who], ""]
-
-
-def _load(values: tuple[float, ...]) -> str:
-    return " / ".join(f"{v:.2f}" for v in values)
-
-
-def scaling_table(runs: list[Run]) -> list[str]:
-    lines = ["| web workers | req/s | vs 1 worker | errors | p50 | p95 | p99 | server p95 | server CPU | "
-             "PostgreSQL CPU | client CPU | machine busy |", "|---:" * 12 + "|"]
-    base = None
-    for run in runs:
-        mix, cpu = whole_mix(run), cpu_cores(run)
-        rate = len(mix.latency_ms) / (run.recorder.end - run.recorder.start)
-        base = base or (rate if run.workers == 1 else None)
-        lines.append(f"| {run.workers} | {rate:.1f} | {f'{rate / base:.2f}×' if base else '–'} | {mix.errors} | "
-                     f"{_ms(mix.latency_ms, 50)} | **{_ms(mix.latency_ms, 95)}** | {_ms(mix.latency_ms, 99)} | "
-                     f"{_ms(mix.server_ms, 95)} | {cpu['server']:.2f} | {cpu['postgres']:.2f} | {cpu['client']:.2f} | "
-                     f"{cpu['machine']:.2f} |")
-    return lines
-
-
-def report(argv: list[str] | None, url: str, cast: Cast, runs: list[Run], args: argparse.Namespace) -> str:
-    command = ".venv/bin/python bench/load.py " + shlex.join(sys.argv[1:] if argv is None else argv)
-    engine = make_engine(url)
-    try:
-        machine = page_bench.machine(engine)
-        with make_sessionmaker(engine)() as session:
-            registrations = session.scalar(select(func.count()).select_from(Registration)) or 0
-    finally:
-        engine.dispose()
-    target = make_url(url)
-    lines = [f"## Load test ({'realistic mix' if args.think else 'saturation'}): {target.get_backend_name()} "
-             f"`{target.database}`", "", f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-             f"- command: `{command.strip()}`", *[f"- machine: {m}" for m in machine],
-             f"- signed in: managers {', '.join(i.who for i in cast.roles['manager'])}; "
-             f"{len(cast.roles['partner'])} partner users (ana, bruno, dora and bench.partnerNN); API tokens of "
-             f"{', '.join(i.who for i in cast.roles['api'])}",
-             f"- registrations in the database after the run: {registrations:,}", "", *scaling_table(runs), ""]
-    for run in runs:
-        lines += run_section(run, args)
-    return "\n".join(lines) + "\n"
-
-
 # Main ---------------------------------------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -726,7 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         revoke_tokens(url, cast)
     if not runs:
         return 1
-    text = report(argv, url, cast, runs, args)
+    signed_in = (f"managers {', '.join(i.who for i in cast.roles['manager'])}; {len(cast.roles['partner'])} partner "
+                 f"users (ana, bruno, dora and bench.partnerNN); API tokens of "
+                 f"{', '.join(i.who for i in cast.roles['api'])}")
+    text = report(argv, url, signed_in, runs, args)
     print(text)
     out = args.out or RESULTS / f"load-{make_url(url).get_backend_name()}{'' if args.think else '-saturation'}.md"
     out.write_text(text, encoding="utf-8")

@@ -32,7 +32,7 @@ from channelbase.auth import service as auth_service
 from channelbase.auth.models import User
 from channelbase.core import migrate
 from channelbase.core.config import Settings
-from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
+from channelbase.core.db import make_engine, make_sessionmaker, settle_after_bulk_load, unit_of_work
 from channelbase.demo.generator import generate
 from channelbase.partners import accounts, service
 from channelbase.partners.schemas import AccountFilter, PartnerFilter
@@ -136,6 +136,7 @@ def load(engine: Engine, scale: str, seed: int) -> float:
     started = time.perf_counter()
     with unit_of_work(make_sessionmaker(engine)) as session:
         generate(session, scale=scale, seed=seed)
+    settle_after_bulk_load(engine)
     return time.perf_counter() - started
 
 

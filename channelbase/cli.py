@@ -12,6 +12,7 @@ from channelbase.cli_support import (
     cli_actor, cli_session, console, domain_errors, engine, fail, set_acting_email,
 )
 from channelbase.core.config import ConfigError, get_settings
+from channelbase.core.db import settle_after_bulk_load
 
 app = typer.Typer(help="Channelbase: partner relationship management for channel sales teams.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -110,6 +111,7 @@ def demo(scale: str = typer.Option("small", help="small, medium or large."),
                 console.print(f"  {role:8} {email:32} sees {sees}", highlight=False)
             return
         summary = generate(session, scale=scale, seed=seed, reset=reset, progress=console)
+    settle_after_bulk_load(engine())
     console.print(summary.describe())
 
 

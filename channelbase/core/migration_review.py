@@ -18,7 +18,7 @@ from alembic import command
 from channelbase.core import migrate
 
 # Release -> the schema revision it shipped, oldest first. 0.1.0: foundation and deals; 0.2.0: engagement and operations.
-RELEASES = {"0.1.0": "0006", "0.2.0": "0010"}
+RELEASES = {"0.1.0": "0006", "0.2.0": "0011"}
 
 # Tables that grow with the business (partners and what hangs off them, deals, engagement) or with use (the
 # audit log, the job queue, sign-in attempts, and web_sessions, which every signed-in request reads). Left

@@ -43,10 +43,13 @@ class Page(Generic[T]):
         return min(self.total, self.page * self.per_page)
 
 
-def paginate(session: Session, stmt: Select, page: int, per_page: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(session: Session, stmt: Select, page: int, per_page: int, *, total: int | None = None) -> Page:
+    """One page of `stmt`; `total`, when the caller already knows how many rows match, saves the COUNT."""
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    # Nothing matches: no page to read (and a sorted read may walk a whole index before finding that out).
+    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))) if total else []
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 

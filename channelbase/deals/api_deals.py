@@ -255,7 +255,7 @@ def list_opportunities(db: SessionDep, actor: ApiActor, query: Annotated[Opportu
     """Opportunities you may see, filtered (every outcome unless `outcome` is given)."""
     filters = OpportunityFilter.model_validate(query.model_dump(exclude={"sort", "page", "limit"}))
     page = opportunities.list_opportunities(db, actor, filters, sort=query.sort, page=query.page,
-                                            per_page=query.limit)
+                                            per_page=query.limit, total=pipeline.opportunity_count(db, actor, filters))
     return _numbered(page, _opportunity_outs(db, actor, page.items))
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -43,6 +43,12 @@ OPPORTUNITY_SORTS = {
     "updated": (Opportunity.updated_at, True), "-updated": (Opportunity.updated_at, False),
     "stalled": (Opportunity.stage_changed_at, False), "-stalled": (Opportunity.stage_changed_at, True),
 }
+
+
+# Up to this many matching deals, a page reads them all and sorts them rather than walking a sort index
+# until a page is found: when the filters match few deals (a partner type that sells little, say), the
+# walk can read the whole index first (0.5 s at 500,000 deals), while reading a few thousand is bounded.
+FEW_MATCHES = 2000
 
 
 def check_close_date(close: date, today: date) -> None:
@@ -248,12 +254,17 @@ def stage_id_of(key_or_id: str):
 
 
 def list_opportunities(session: Session, actor: User, filters: OpportunityFilter, *, sort: str = "close",
-                       page: int = 1, per_page: int = 25, now: datetime | None = None) -> Page[Opportunity]:
+                       page: int = 1, per_page: int = 25, now: datetime | None = None,
+                       total: int | None = None) -> Page[Opportunity]:
+    """One page of the deals the actor sees. `total`: how many match, when the caller knows it already
+    (`pipeline.opportunity_count`, or the pipeline totals' count); else the page counts them."""
     check_stage_filter(session, filters)
     column, descending = OPPORTUNITY_SORTS.get(sort, OPPORTUNITY_SORTS["close"])
+    if total is not None and total <= FEW_MATCHES:
+        column = func.coalesce(column, column)  # same order, but no index walk (see FEW_MATCHES)
     stmt = opportunity_query(actor, filters, now).order_by(column.desc() if descending else column.asc(),
                                                            Opportunity.id)
-    return paginate(session, stmt, page, per_page)
+    return paginate(session, stmt, page, per_page, total=total)
 
 
 def lines_of(session: Session, actor: User, opportunity_ids: Iterable[int]) -> dict[int, list[tuple[Product, int]]]:

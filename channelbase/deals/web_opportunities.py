@@ -47,8 +47,10 @@ def opportunity_list(request: Request, db: SessionDep, actor: CurrentActor):
     filters, problem = filters_from(params)
     args = page_args(request, OPPORTUNITY_SORTS)
     args["sort"] = args["sort"] if request.query_params.get("sort") in OPPORTUNITY_SORTS else DEFAULT_SORT
-    page = None if problem else opportunities.list_opportunities(db, actor, filters, **args)
     totals, totals_error = (None, None) if problem else pipeline.totals_or_error(db, actor, filters)
+    # The totals counted the deals already: the pager reuses their count rather than counting again.
+    page = None if problem else opportunities.list_opportunities(db, actor, filters, **args,
+                                                                 total=totals.count if totals else None)
     items = page.items if page else []
     context = {**_filter_choices(db, actor), **list_links(request, OPPORTUNITY_SORTS, args["sort"]),
                "page": page, "problem": problem, "sort": args["sort"], "params": params,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
@@ -25,7 +26,9 @@ from channelbase.partners.models import Account
 DUPLICATE_CANDIDATES = 12  # names scored per row: duplicates rank at the top of the shortlist
 FUZZY_CANDIDATES = 48
 OTHER_COUNTRY_PENALTY = 5.0  # a similar name in another country is less likely the same customer
-INDEX_MAX_AGE = 900.0  # seconds: renamed accounts reach the cached index within this time
+INDEX_MAX_AGE = 900.0  # seconds: renamed accounts reach the cached index within this time (and a rebuild)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,7 @@ class _CachedIndex:
 
 
 _indexes: dict[tuple[str, str], _CachedIndex] = {}
+_rebuilding: dict[tuple[str, str], threading.Thread] = {}
 _lock = threading.Lock()
 
 ACCOUNTS = IndexSource("accounts", Account.id, Account.name, Account.name_key, Account.deleted_at.is_(None))
@@ -193,23 +197,56 @@ ACCOUNTS = IndexSource("accounts", Account.id, Account.name, Account.name_key, A
 
 def cached_index(session: Session, source: IndexSource) -> NameIndex:
     """An index of the source's names in this database, built once per process and kept current:
-    new rows are added as they appear; renames are picked up when the index is rebuilt after
-    INDEX_MAX_AGE seconds. Callers read candidates back from the database (rows may have left
+    new rows are added as they appear; renames are picked up by a rebuild once the index is INDEX_MAX_AGE
+    seconds old. That rebuild runs in a background thread while the old index goes on answering (at
+    200,000 accounts it takes seconds, which the registration that found it old, and every other one on
+    the worker, used to wait for). Callers read candidates back from the database (rows may have left
     `live` or become hidden since), so a stale index can miss a fresh rename, never show a wrong row."""
     bind = session.get_bind()
     key = (str(bind.engine.url), source.kind)  # a session may be bound to a Connection (tests)
     newest = _newest(session, source)
     with _lock:
         cached = _indexes.get(key)
-        fresh = cached is not None and time.monotonic() - cached.built_at < INDEX_MAX_AGE
-        if cached and fresh and cached.newest == newest:
-            return cached.index
-        if cached and fresh and newest[0] > cached.newest[0] and _still_there(session, source, cached.newest):
+        current = cached is not None and (cached.newest == newest or (
+            newest[0] > cached.newest[0] and _still_there(session, source, cached.newest)))
+        if cached is None or not current:  # none yet, or rows it holds were rolled back: build it now
+            _indexes[key] = _build(session, source, newest)
+            return _indexes[key].index
+        if cached.newest != newest:
             _add_new_rows(session, source, cached, newest)
-            return cached.index
-        rows = session.execute(select(source.id_column, source.name_column).where(source.live))
-        _indexes[key] = _CachedIndex(NameIndex.build((row[0], row[1]) for row in rows), newest, time.monotonic())
-        return _indexes[key].index
+        if time.monotonic() - cached.built_at >= INDEX_MAX_AGE and key not in _rebuilding:
+            _rebuilding[key] = threading.Thread(target=_rebuild, args=(bind.engine, source, key), daemon=True,
+                                                name=f"rebuild-{source.kind}-index")
+            _rebuilding[key].start()
+        return cached.index
+
+
+def _build(session: Session, source: IndexSource, newest: tuple[int, str]) -> _CachedIndex:
+    rows = session.execute(select(source.id_column, source.name_column).where(source.live))
+    return _CachedIndex(NameIndex.build((row[0], row[1]) for row in rows), newest, time.monotonic())
+
+
+def _rebuild(engine: Engine, source: IndexSource, key: tuple[str, str]) -> None:
+    """Build a fresh index on a connection of its own, then swap it in. Rows added meanwhile are newer than
+    its `newest`: the next call adds them, as for any index."""
+    try:
+        with Session(engine) as session:
+            fresh = _build(session, source, _newest(session, source))
+        with _lock:
+            _indexes[key] = fresh
+    except Exception:  # the old index goes on answering; the next call past INDEX_MAX_AGE tries again
+        log.exception("rebuilding the %s index failed", source.kind)
+    finally:
+        with _lock:
+            _rebuilding.pop(key, None)
+
+
+def wait_for_rebuilds(timeout: float = 60) -> None:
+    """Until the background rebuilds in progress have finished (tests; a clean shutdown)."""
+    with _lock:
+        threads = list(_rebuilding.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 def account_index(session: Session) -> NameIndex:
@@ -219,6 +256,7 @@ def account_index(session: Session) -> NameIndex:
 
 def forget_account_indexes() -> None:
     """Drop the cached indexes (tests, or after a bulk import that renamed accounts)."""
+    wait_for_rebuilds()  # or a rebuild finishing later would bring one back
     with _lock:
         _indexes.clear()
 

@@ -1,12 +1,15 @@
-"""The unit of work: a transaction that means to write does not fail because another one committed first."""
+"""The unit of work: a transaction that means to write does not fail because another one committed first;
+PostgreSQL connections and bulk loads set up for the planner."""
 
 from __future__ import annotations
 
+import os
 import threading
 
+import pytest
 from sqlalchemy import text
 
-from channelbase.core.db import make_sessionmaker, unit_of_work
+from channelbase.core.db import make_engine, make_sessionmaker, settle_after_bulk_load, unit_of_work
 
 
 def test_a_writing_unit_of_work_that_read_first_waits_for_a_concurrent_commit(engine):
@@ -40,3 +43,45 @@ def test_a_writing_unit_of_work_that_read_first_waits_for_a_concurrent_commit(en
     finally:
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE uow_probe"))
+
+
+ON_POSTGRESQL = os.environ.get("CHANNELBASE_TEST_DB", "").startswith("postgres")
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL only: SQLite has no plan cache and no VACUUM to wait for")
+def test_postgresql_plans_each_statement_with_its_values(engine):
+    """psycopg prepares a statement after 5 runs, and PostgreSQL may then reuse one plan for any parameters: a
+    search that matches nothing walked a whole sort index (0.8 s). Every connection asks for custom plans."""
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL only: SQLite has no plan cache and no VACUUM to wait for")
+def test_a_bulk_load_is_vacuumed_so_covering_indexes_answer_alone(engine):
+    """Index-only scans skip the table only for pages the visibility map marks all-visible, which VACUUM does;
+    autovacuum may be minutes late, or off."""
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS vacuum_probe (id INTEGER PRIMARY KEY, v INTEGER)"))
+        conn.execute(text("DELETE FROM vacuum_probe"))
+        conn.execute(text("INSERT INTO vacuum_probe SELECT g, g FROM generate_series(1, 5000) AS g"))
+    try:
+        visible = "SELECT relallvisible FROM pg_class WHERE relname = 'vacuum_probe'"
+        with engine.connect() as conn:
+            assert conn.execute(text(visible)).scalar() == 0
+        settle_after_bulk_load(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text(visible)).scalar() > 0
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE vacuum_probe"))
+
+
+def test_settling_a_sqlite_database_changes_nothing(tmp_path):
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'settle.db'}")
+    with sqlite.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    settle_after_bulk_load(sqlite)  # no VACUUM: the loaders ANALYZE, and a VACUUM would rewrite the whole file
+    with sqlite.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    sqlite.dispose()

@@ -156,7 +156,7 @@ def test_the_app_serves_an_admin_and_a_manager_on_the_upgraded_database(upgrade_
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL only: SQLite has one writer at a time, so building an "
                                               "index blocks its writes whatever the migration does")
 def test_writes_go_on_while_the_upgrade_builds_indexes_on_big_tables(tmp_path):
-    """0008, 0009 and 0010 index opportunities and registrations. A plain CREATE INDEX holds a SHARE lock that stops
+    """0008 to 0011 index opportunities and registrations. A plain CREATE INDEX holds a SHARE lock that stops
     every INSERT/UPDATE/DELETE until the index is built (seconds to minutes on a big table); CONCURRENTLY holds
     SHARE UPDATE EXCLUSIVE, which writers do not conflict with.
 
@@ -177,7 +177,9 @@ def test_writes_go_on_while_the_upgrade_builds_indexes_on_big_tables(tmp_path):
     try:
         for table, index in [("opportunities", "ix_opportunities_outcome_stalled"),
                              ("registrations", "ix_registrations_status_submitted"),
-                             ("opportunities", "ix_opportunities_name_search")]:
+                             ("opportunities", "ix_opportunities_name_search"),
+                             ("opportunities", "ix_opportunities_close"), ("opportunities", "ix_opportunities_amount"),
+                             ("opportunities", "ix_opportunities_updated")]:
             wait_until_the_index_build_waits(engine, index)
             assert update_one_row(engine, table) == 1
             next_report = engine.connect().execution_options(isolation_level="REPEATABLE READ")

@@ -198,3 +198,56 @@ def test_an_unknown_stage_in_a_filter_is_an_error_naming_the_stages_not_an_empty
         with pytest.raises(InvalidInput, match="Unknown stage 'nope': use one of qualify"):
             call(OpportunityFilter(stage="nope"))
         assert call(OpportunityFilter(stage="qualify")) is not None
+
+
+def test_the_board_leaves_the_closed_deals_out_of_its_totals_unless_it_shows_them(db, actor, lucia, world, deals):
+    # A deal won in CLP, whose only rate is then deleted: only a board showing the won column needs a CLP rate.
+    fx.set_rate(db, actor("admin"), "CLP", date(2026, 11, 1), "0.00105")
+    open_deal(db, lucia, world, name="CLP won", amount="900000", currency="CLP", close_date=date(2026, 11, 25),
+              stage="won")
+    db.execute(delete(FxRate).where(FxRate.currency == "CLP"))
+    db.expire_all()
+    columns, error = pipeline.board(db, lucia, OpportunityFilter(), now=later())
+    assert error is None and all(column.total is not None for column in columns)
+    _, error = pipeline.board(db, lucia, OpportunityFilter(), now=later(), include_closed=True)
+    assert error is not None and "No CLP→USD FX rate effective on 2026-11-25" in error
+
+
+def test_totals_convert_each_rate_period_once_and_a_missing_rate_names_the_earliest_deal(db, lucia, world, deals):
+    groups = pipeline._groups(db, lucia, OpportunityFilter(), None)
+    brl = sorted((rate_date, earliest, count) for _stage, currency, rate_date, earliest, count, *_ in groups
+                 if currency == "BRL")
+    assert brl == [(BRL_DEC, date(2027, 1, 15), 1), (BRL_FEB, date(2027, 3, 10), 1)]
+    usd = {(rate_date, count) for _stage, currency, rate_date, _earliest, count, *_ in groups if currency == "USD"}
+    assert usd and all(rate_date is None for rate_date, _ in usd)  # the reporting currency needs no rate
+    for day in (date(2026, 12, 5), date(2026, 12, 3)):
+        open_deal(db, lucia, world, name=f"BRL {day}", amount="10.00", currency="BRL", close_date=day)
+    db.execute(delete(FxRate).where(FxRate.currency == "BRL", FxRate.effective_date == BRL_DEC))
+    db.expire_all()  # now three BRL deals close before the first BRL rate (2027-02-01): the error names the first
+    with pytest.raises(fx.MissingRate, match="effective on 2026-12-03"):
+        pipeline.pipeline_totals(db, lucia, OpportunityFilter())
+
+
+FILTER_SETS = [OpportunityFilter(), OpportunityFilter(outcome="open"), OpportunityFilter(stage="propose"),
+               OpportunityFilter(close_from=date(2027, 1, 1), close_to=date(2027, 1, 31)),
+               OpportunityFilter(partner_type="var"), OpportunityFilter(outcome="open", stalled=False),
+               OpportunityFilter(q="brl")]
+
+
+@pytest.mark.parametrize("who", ["admin", "lucia", "nathan", "ana"])
+def test_the_count_a_page_is_given_equals_the_deals_it_would_count(db, actor, deals, who):
+    viewer = actor(who)
+    for filters in FILTER_SETS:
+        page = opportunities.list_opportunities(db, viewer, filters, per_page=500)  # counts the deals itself
+        assert pipeline.opportunity_count(db, viewer, filters) == page.total == len(page.items), (who, filters)
+
+
+@pytest.mark.parametrize("sort", sorted(opportunities.OPPORTUNITY_SORTS))
+def test_a_page_of_few_matches_comes_in_the_order_the_index_walk_gives(db, lucia, deals, sort):
+    walked = opportunities.list_opportunities(db, lucia, OpportunityFilter(), sort=sort, per_page=3, page=2)
+    assert walked.total <= opportunities.FEW_MATCHES
+    sorted_whole = opportunities.list_opportunities(db, lucia, OpportunityFilter(), sort=sort, per_page=3, page=2,
+                                                    total=walked.total)
+    assert [o.id for o in sorted_whole.items] == [o.id for o in walked.items] and walked.items
+    nothing = opportunities.list_opportunities(db, lucia, OpportunityFilter(), sort=sort, total=0)
+    assert (nothing.items, nothing.total, nothing.page) == ([], 0, 1)

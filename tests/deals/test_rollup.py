@@ -83,17 +83,25 @@ def test_the_rollup_answers_exactly_what_the_deals_answer(db, actor, world, rate
         _deal(db, lucia, world, f"Deal {index}", f"{(index + 1) * 1234}.56", currency, 10 + 15 * index, stage=stage,
               partner="bravo" if currency == "MXN" else "abertas")
     viewer = actor(who)
-    from_rollup = sorted(pipeline._rollup_groups(db, viewer, filters))
+    by_day = (pipeline.PipelineRollup.currency, pipeline.PipelineRollup.close_date, pipeline.PipelineRollup.stage_id)
+    rollup = pipeline._rollup_source(viewer, filters)
+    from_rollup = sorted(tuple(row) for row in db.execute(
+        rollup.with_only_columns(*by_day, pipeline.func.sum(pipeline.PipelineRollup.deals),
+                                 pipeline.func.sum(pipeline.PipelineRollup.amount_minor),
+                                 pipeline.func.sum(pipeline.PipelineRollup.weighted_minor)).group_by(*by_day)))
     from_deals = sorted(tuple(row) for row in db.execute(opportunities.opportunity_query(viewer, filters, NOW, columns=(
-        Opportunity.stage_id, Opportunity.currency, Opportunity.close_date, pipeline.func.count(),
+        Opportunity.currency, Opportunity.close_date, Opportunity.stage_id, pipeline.func.count(),
         pipeline.func.sum(Opportunity.amount_minor), pipeline.func.sum(Opportunity.amount_minor * Opportunity.probability),
     )).group_by(Opportunity.currency, Opportunity.close_date, Opportunity.stage_id)))
     assert from_rollup == from_deals
     assert (len(from_deals) > 0) == (who != "nathan")  # North America has no deals here
+    # and grouped by the rate each deal converts at, as the totals read them
+    assert (sorted(pipeline.rate_groups(db, rollup))
+            == sorted(pipeline.rate_groups(db, pipeline._deal_source(viewer, filters, NOW))))
 
 
 def test_partner_users_never_read_the_rollup(db, actor, world, rates):
     _deal(db, actor("lucia"), world, "Abertas deal", "100.00", "BRL", 10)
-    assert pipeline._rollup_groups(db, actor("ana"), OpportunityFilter()) == []  # the rule refuses them
+    assert pipeline.rate_groups(db, pipeline._rollup_source(actor("ana"), OpportunityFilter())) == []  # refused
     totals = pipeline.pipeline_totals(db, actor("ana"), OpportunityFilter(), now=NOW)  # from their own deals
     assert totals.count == 2  # the world's deal and this one, both Abertas'

@@ -1,5 +1,8 @@
 import pytest
+from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, insert, update
+from sqlalchemy.orm import Session
 
+from channelbase.core.db import make_engine
 from channelbase.matching import service
 from channelbase.partners import accounts
 from channelbase.partners.schemas import AccountCreate
@@ -81,3 +84,35 @@ def test_match_queries_and_pairs_and_dedupe():
     assert [p.same for p in pairs] == [False, True]
     clusters = service.dedupe(["Acme Inc.", "Zeta S.A.", "ACME Corp", "Zeta SA de CV", "Omega Ltda."])
     assert clusters == [1, 2, 1, 2, 3]
+
+
+def test_an_old_index_answers_while_a_fresh_one_builds_in_the_background(tmp_path, monkeypatch):
+    """Past INDEX_MAX_AGE the index is rebuilt (to pick up renames) in a thread; the call that found it old
+    is answered by the old index at once instead of waiting seconds for the rebuild."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'names.db'}")
+    metadata = MetaData()
+    names = Table("names", metadata, Column("id", Integer, primary_key=True), Column("name", String(100)),
+                  Column("name_key", String(100)), Column("live", Boolean))
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(names), [{"id": 1, "name": "Banco Horizonte", "name_key": "bancohorizonte", "live": True},
+                                     {"id": 2, "name": "Vinícola Serra", "name_key": "vinicolaserra", "live": True}])
+    source = service.IndexSource("probe names", names.c.id, names.c.name, names.c.name_key, names.c.live.is_(True))
+    try:
+        with Session(engine) as session:
+            first = service.cached_index(session, source)
+        assert first.name(1) == "Banco Horizonte"
+        with engine.begin() as conn:  # a rename: the newest row is unchanged, so only a rebuild sees it
+            conn.execute(update(names).where(names.c.id == 1).values(name="Banco Aurora", name_key="bancoaurora"))
+        monkeypatch.setattr(service, "INDEX_MAX_AGE", 0.0)
+        with Session(engine) as session:
+            served = service.cached_index(session, source)
+        assert served is first and served.name(1) == "Banco Horizonte"  # answered by the old index
+        service.wait_for_rebuilds()
+        monkeypatch.setattr(service, "INDEX_MAX_AGE", 900.0)
+        with Session(engine) as session:
+            rebuilt = service.cached_index(session, source)
+        assert rebuilt is not first and rebuilt.name(1) == "Banco Aurora" and rebuilt.name(2) == "Vinícola Serra"
+    finally:
+        service.forget_account_indexes()
+        engine.dispose()
