@@ -17,6 +17,7 @@ from channelbase.auth.models import ApiToken, LoginAttempt, Role, User, WebSessi
 from channelbase.auth.visibility import get_visible
 from channelbase.core import audit
 from channelbase.core.base import utcnow
+from channelbase.core.db import write_now
 from channelbase.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from channelbase.partners.models import Partner
 
@@ -229,7 +230,9 @@ def user_for_api_token(session: Session, secret: str) -> User | None:
     # Write last-use at most once a minute so reads stay reads.
     if row.ApiToken.last_used_at is None or now - row.ApiToken.last_used_at > timedelta(minutes=1):
         row.ApiToken.last_used_at = now
+        write_now(session)
     return row.User
+
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> None:

@@ -65,6 +65,15 @@ def settle_after_bulk_load(engine: Engine) -> None:
         connection.exec_driver_sql("VACUUM (ANALYZE)")  # cannot run inside a transaction
 
 
+def write_now(session: Session) -> None:
+    """Flush a small write made at the start of a read-only request, before the request's own reads.
+
+    On SQLite a transaction that has read cannot start writing once another connection has committed
+    since its first read ("database is locked", at once: waiting would not help). Left to the commit, the
+    write would follow every read of the request; flushed here, it follows only the read that found it."""
+    session.flush()
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 

@@ -19,6 +19,7 @@ from channelbase.auth.service import token_digest
 from channelbase.auth.visibility import managed_territory_ids, visible
 from channelbase.core import audit
 from channelbase.core.base import utcnow
+from channelbase.core.db import write_now
 from channelbase.core.errors import NotFound
 from channelbase.engagement import cadence
 from channelbase.engagement.models import ACTIVITY_LABELS, CALENDAR_TYPES, Activity, CalendarFeed, Task
@@ -78,6 +79,7 @@ def feed_for_token(session: Session, token: str, *, now: datetime | None = None)
     feed, user = row
     if feed.last_used_at is None or feed.last_used_at < now - TOUCH_EVERY:
         feed.last_used_at = now
+        write_now(session)
     return user
 
 

@@ -7,8 +7,10 @@ import os
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, select, text
 
+from channelbase.auth import service as auth_service
+from channelbase.auth.models import ApiToken, Role, User
 from channelbase.core.db import make_engine, make_sessionmaker, settle_after_bulk_load, unit_of_work
 
 
@@ -85,3 +87,41 @@ def test_settling_a_sqlite_database_changes_nothing(tmp_path):
     with sqlite.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
     sqlite.dispose()
+
+
+def test_a_read_request_that_touches_its_api_token_survives_a_write_committed_meanwhile(engine, world):
+    """An API request is a read, but marks its token used (once a minute). Written at the end, that UPDATE came
+    after all the request's reads, and on SQLite it failed ("database is locked") whenever another request had
+    committed in between; written right after the token is read, it takes the write lock first and the other
+    request waits for it instead."""
+    factory = make_sessionmaker(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS touch_probe (who VARCHAR(10))"))
+    with unit_of_work(factory, writes=True) as setup:
+        admin = setup.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
+        token, secret = auth_service.create_api_token(setup, admin, "touch probe")
+    errors: list[Exception] = []
+
+    def other_request() -> None:
+        try:
+            with unit_of_work(factory, writes=True) as other:
+                other.execute(text("INSERT INTO touch_probe VALUES ('other')"))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    try:
+        with unit_of_work(factory) as request:  # a GET: no write lock asked for
+            assert auth_service.user_for_api_token(request, secret) is not None
+            thread = threading.Thread(target=other_request)
+            thread.start()
+            thread.join(timeout=0.5)  # the other request commits now, or waits for this one on SQLite
+            request.execute(text("SELECT count(*) FROM touch_probe")).scalar()  # the request's own reads
+        thread.join()
+        assert not errors, errors
+        with factory() as check:
+            assert check.get(ApiToken, token.id).last_used_at is not None
+            assert check.execute(text("SELECT who FROM touch_probe")).scalars().all() == ["other"]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE touch_probe"))
+            conn.execute(delete(ApiToken).where(ApiToken.id == token.id))
