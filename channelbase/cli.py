@@ -176,6 +176,7 @@ def _mount_domains() -> None:
     from channelbase.matching import cli as matching_cli; matching_cli.register(app)  # noqa: E702 (one line)
     from channelbase.engagement import cli as engagement_cli; engagement_cli.register(app)  # noqa: E702 (one line)
     from channelbase.engagement import cli_jobs; cli_jobs.register(app)  # noqa: E702 (one line)
+    from channelbase.ops import cli as ops_cli; ops_cli.register(app)  # noqa: E702 (one line)
 
 
 def main() -> None:

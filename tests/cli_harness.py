@@ -23,6 +23,12 @@ def invoke(*args: str):
     return runner.invoke(cli.app, list(args))
 
 
+def ensure_mounted() -> None:
+    """The domains' commands, as `channelbase` (its main) mounts them."""
+    if not any(group.name == "partners" for group in cli.app.registered_groups):
+        cli._mount_domains()
+
+
 def _clear_caches() -> None:
     get_settings.cache_clear()
     cli_support.engine.cache_clear()
@@ -39,8 +45,7 @@ def cli_database(data_dir: Path, wide_consoles: tuple[ModuleType, ...] = ()) -> 
         for module in wide_consoles:
             patch.setattr(module, "console", Console(width=200))
         patch.setattr(cli_support, "err_console", Console(stderr=True, width=200))
-        if not any(group.name == "partners" for group in cli.app.registered_groups):
-            cli._mount_domains()
+        ensure_mounted()
         assert invoke("db", "upgrade").exit_code == 0
         with unit_of_work(make_sessionmaker(cli_support.engine())) as session:
             seeded = seed_world(session)
