@@ -1,4 +1,4 @@
-"""`channelbase backup` and `channelbase restore`: the whole database to a file and back."""
+"""`channelbase backup` and `restore` (the whole database to a file and back) and `export` (all of it as JSON)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from channelbase.core import migrate
 from channelbase.core.base import utcnow
 from channelbase.core.config import get_settings
 from channelbase.ops import backup as backups
+from channelbase.ops import export as exports
 
 
 def backup(out: Path = typer.Option(None, "--out", help="The backup file to write (default: "
@@ -41,6 +42,16 @@ def restore(source: Path = typer.Argument(..., help="A file written by `channelb
                       "`channelbase db upgrade` before starting the app.", highlight=False)
 
 
+def export(out: Path = typer.Option(..., "--out", help="The JSON file to write (a new file).")) -> None:
+    """Every table and row as one JSON document, secrets left out: your data, for other systems."""
+    with domain_errors():
+        done = exports.export_json(engine(), out)
+    console.print(f"Exported {sum(done.rows.values()):,} rows of {len(done.rows)} tables to {done.path} "
+                  f"({_size(done.size_bytes)}) in {done.seconds:.1f} s; left out: "
+                  f"{', '.join(sorted(exports.LEFT_OUT_TABLES - {'alembic_version'}))} and password and token hashes.",
+                  highlight=False)
+
+
 def _size(size_bytes: int) -> str:
     return f"{size_bytes / 1_000_000:.1f} MB" if size_bytes >= 100_000 else f"{size_bytes / 1000:.1f} kB"
 
@@ -48,3 +59,4 @@ def _size(size_bytes: int) -> str:
 def register(app: typer.Typer) -> None:
     app.command("backup")(backup)
     app.command("restore")(restore)
+    app.command("export")(export)

@@ -1,8 +1,11 @@
 """`channelbase backup` and `restore`: a round trip gives back exactly the data, on SQLite and on PostgreSQL
-(each test pass runs these on its own database: a SQLite file, or a new PostgreSQL database)."""
+(each test pass runs these on its own database: a SQLite file, or a new PostgreSQL database); and
+`channelbase export`, every row as JSON without the secrets."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.core.errors import InvalidInput, NotFound
 from channelbase.demo.world import seed_world
 from channelbase.ops import backup as backups
+from channelbase.ops import export as exports
 from channelbase.partners.models import Contact, Partner
 from rich.console import Console
 
@@ -115,3 +119,47 @@ def _fresh_cli_engine() -> None:
     from channelbase.core.config import get_settings
     get_settings.cache_clear()
     cli_support.engine.cache_clear()
+
+
+# The JSON export ---------------------------------------------------------------------------------------------
+
+def test_the_json_export_holds_every_row_of_every_table_and_no_secret(populated, tmp_path):
+    before = snapshot(populated)
+    done = exports.export_json(populated, tmp_path / "out" / "channelbase.json")
+    document = json.loads(done.path.read_text(encoding="utf-8"))
+    assert document["schema"] == migrate.head_revision() and document["channelbase"]
+    tables = document["tables"]
+    assert set(tables) == set(before) - exports.LEFT_OUT_TABLES
+    assert {name: len(rows) for name, rows in tables.items()} == {name: len(before[name]) for name in tables}
+    assert done.rows == {name: len(rows) for name, rows in tables.items()}
+    assert "web_sessions" not in tables and "login_attempts" not in tables
+    assert all("password_hash" not in user for user in tables["users"])
+    assert all("token_hash" not in token for token in tables.get("api_tokens", []))
+    partners = {p["name"]: p for p in tables["partners"]}
+    assert "Soluções Abertas Ltda." in partners  # accents as written, not \\u escapes
+    assert "Soluções Abertas" in done.path.read_text(encoding="utf-8")
+    deal = tables["opportunities"][0]
+    assert isinstance(deal["amount_minor"], int) and date.fromisoformat(deal["close_date"])
+    with pytest.raises(InvalidInput, match="exists already"):
+        exports.export_json(populated, done.path)
+
+
+def test_the_cli_exports_to_a_new_file(tmp_path, monkeypatch):
+    url = database_url(tmp_path, "export_cli")
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with unit_of_work(make_sessionmaker(engine), writes=True) as session:
+        seed_world(session)
+    monkeypatch.setenv("CHANNELBASE_DATABASE_URL", url)
+    monkeypatch.setattr(ops_cli, "console", Console(width=400))
+    ensure_mounted()
+    _fresh_cli_engine()
+    try:
+        out = tmp_path / "all.json"
+        result = invoke("export", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        assert f" tables to {out} (" in result.output and "left out:" in result.output
+        assert json.loads(out.read_text(encoding="utf-8"))["tables"]["partners"]
+    finally:
+        _fresh_cli_engine()
+        engine.dispose()
