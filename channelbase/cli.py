@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 import typer
+from alembic.util import CommandError
+from sqlalchemy.exc import OperationalError
 from rich.table import Table
 
 from channelbase.auth import service as auth_service
@@ -187,3 +189,14 @@ def main() -> None:
     except ConfigError as exc:
         print(f"channelbase: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except CommandError as exc:  # Alembic: an unknown revision, a broken migration chain
+        print(f"channelbase: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except OperationalError as exc:  # the database is down, refuses the login, or is locked
+        print(f"channelbase: the database could not be used: {_first_line(exc)}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _first_line(exc: OperationalError) -> str:
+    """The driver's own message, without SQLAlchemy's SQL echo and help link."""
+    return str(exc.orig or exc).strip().splitlines()[0]

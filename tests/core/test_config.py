@@ -63,3 +63,20 @@ def test_every_setting_is_documented_in_the_readme():
 
 def test_every_setting_has_a_description():
     assert all(re.search(r"\w", text) for text in documented_settings().values())
+
+
+@pytest.mark.parametrize("database_url, command, expected", [
+    ("postgresql://postgres@127.0.0.1:1/nowhere", ["partners", "list"],
+     "channelbase: the database could not be used: connection failed"),
+    (None, ["db", "upgrade", "9999"], "channelbase: Can't locate revision identified by '9999'"),
+])
+def test_an_unusable_database_or_revision_is_one_clear_line(tmp_path, database_url, command, expected):
+    env = {"PATH": "/usr/bin:/bin", "CHANNELBASE_DATA_DIR": str(tmp_path)}
+    if database_url:
+        env["CHANNELBASE_DATABASE_URL"] = database_url
+    result = subprocess.run([sys.executable, "-m", "channelbase", *command], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
+    assert "Traceback" not in result.stderr
