@@ -77,10 +77,12 @@ def pipeline_totals(session: Session, actor: User, filters: OpportunityFilter, *
         zero = Money.zero(reporting)
         return PipelineTotals(reporting, [], 0, zero, zero)
     book = fx.rate_book(session, {g[1] for g in groups}, max(g[3] for g in groups))
-    # The deals before a currency's first rate, earliest first: the error names that date.
-    for _stage, currency, rate_date, earliest, *_sums in sorted(groups, key=lambda g: g[3]):
-        if currency != reporting and rate_date is None:
-            book.rate_on(currency, earliest)  # raises MissingRate
+    # Deals before a currency's first rate: the error names the earliest.
+    without_rate = [(earliest, currency) for _stage, currency, rate_date, earliest, *_sums in groups
+                    if currency != reporting and rate_date is None]
+    if without_rate:
+        earliest, currency = min(without_rate)
+        book.rate_on(currency, earliest)  # raises MissingRate
     # Integer sums per (stage, rate used); each converts once, exactly, at the end.
     buckets: dict[tuple[int, FxRate], list[int]] = {}
     for stage_id, currency, rate_date, earliest, count, minor, minor_weighted in groups:

@@ -15,6 +15,8 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -44,22 +46,30 @@ def default_path(data_dir: Path, engine: Engine, now: datetime) -> Path:
     return data_dir / "backups" / f"channelbase-{now:%Y%m%d-%H%M%S}.{suffix}"
 
 
-def backup(engine: Engine, destination: Path) -> BackupResult:
-    """Copy the whole database to `destination` (a new file) while the app keeps running."""
+@contextmanager
+def new_file(destination: Path, what: str) -> Iterator[Path]:
+    """A path to write `destination` under (a temporary name), renamed to it when the block ends without error.
+    A file with the final name is therefore always whole; an existing file is never overwritten."""
     if destination.exists():
-        raise InvalidInput(f"{destination} exists already: a backup never overwrites a file; choose another name.")
+        raise InvalidInput(f"{destination} exists already: {what} never overwrites a file; choose another name.")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        yield partial
+        partial.rename(destination)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def backup(engine: Engine, destination: Path) -> BackupResult:
+    """Copy the whole database to `destination` (a new file) while the app keeps running."""
+    started = time.perf_counter()
+    with new_file(destination, "a backup") as partial:
         if _is_sqlite(engine):
             _sqlite_copy(Path(_sqlite_path(engine)), partial)
         else:
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"], engine)
-        partial.rename(destination)
-    finally:
-        partial.unlink(missing_ok=True)
     return BackupResult(destination, destination.stat().st_size, migrate.current_revision(engine),
                         time.perf_counter() - started)
 

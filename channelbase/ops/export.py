@@ -23,7 +23,7 @@ from sqlalchemy import Engine, MetaData, Table, select
 from channelbase import __version__
 from channelbase.core import migrate
 from channelbase.core.base import utcnow
-from channelbase.core.errors import InvalidInput
+from channelbase.ops.backup import new_file
 
 # Tables that hold only secrets or transient state, and secret columns of the tables that are exported.
 LEFT_OUT_TABLES = frozenset({"web_sessions", "login_attempts", "alembic_version"})
@@ -40,25 +40,17 @@ class ExportResult:
 
 
 def export_json(engine: Engine, destination: Path) -> ExportResult:
-    if destination.exists():
-        raise InvalidInput(f"{destination} exists already: an export never overwrites a file; choose another name.")
-    destination.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    partial = destination.with_name(destination.name + ".partial")
     rows: dict[str, int] = {}
-    try:
-        with partial.open("w", encoding="utf-8") as out:
-            header = {"channelbase": __version__, "schema": migrate.current_revision(engine),
-                      "exported_at": utcnow().isoformat(), "left_out": _left_out()}
-            out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "tables": {')
-            for index, table in enumerate(exported_tables(engine)):
-                out.write(("," if index else "") + f"\n{json.dumps(table.name)}: [")
-                rows[table.name] = _write_rows(out, engine, table)
-                out.write("]")
-            out.write("\n}}\n")
-        partial.rename(destination)
-    finally:
-        partial.unlink(missing_ok=True)
+    with new_file(destination, "an export") as partial, partial.open("w", encoding="utf-8") as out:
+        header = {"channelbase": __version__, "schema": migrate.current_revision(engine),
+                  "exported_at": utcnow().isoformat(), "left_out": _left_out()}
+        out.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "tables": {')
+        for index, table in enumerate(exported_tables(engine)):
+            out.write(("," if index else "") + f"\n{json.dumps(table.name)}: [")
+            rows[table.name] = _write_rows(out, engine, table)
+            out.write("]")
+        out.write("\n}}\n")
     return ExportResult(destination, rows, destination.stat().st_size, time.perf_counter() - started)
 
 

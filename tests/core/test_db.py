@@ -14,6 +14,22 @@ from channelbase.auth.models import ApiToken, Role, User
 from channelbase.core.db import make_engine, make_sessionmaker, settle_after_bulk_load, unit_of_work
 
 
+def start_other_request(factory, table: str) -> tuple[threading.Thread, list[Exception]]:
+    """Another request, in a thread, that writes one row ('other') to `table`; its errors land in the list."""
+    errors: list[Exception] = []
+
+    def other_request() -> None:
+        try:
+            with unit_of_work(factory, writes=True) as other:
+                other.execute(text(f"INSERT INTO {table} VALUES ('other')"))
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
+            errors.append(exc)
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    return thread, errors
+
+
 def test_a_writing_unit_of_work_that_read_first_waits_for_a_concurrent_commit(engine):
     """A sign-in reads (the rate limit), checks the password, then records the attempt. On SQLite, a plain
     deferred transaction doing that fails with "database is locked" if another connection committed in
@@ -22,20 +38,10 @@ def test_a_writing_unit_of_work_that_read_first_waits_for_a_concurrent_commit(en
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE IF NOT EXISTS uow_probe (who VARCHAR(10))"))
         conn.execute(text("DELETE FROM uow_probe"))
-    errors: list[Exception] = []
-
-    def other_request() -> None:
-        try:
-            with unit_of_work(factory, writes=True) as other:
-                other.execute(text("INSERT INTO uow_probe VALUES ('other')"))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
     try:
         with unit_of_work(factory, writes=True) as first:
             first.execute(text("SELECT count(*) FROM uow_probe")).scalar()
-            thread = threading.Thread(target=other_request)
-            thread.start()
+            thread, errors = start_other_request(factory, "uow_probe")
             thread.join(timeout=0.5)  # the other request runs meanwhile (and waits for us on SQLite)
             first.execute(text("INSERT INTO uow_probe VALUES ('first')"))
         thread.join()
@@ -100,20 +106,10 @@ def test_a_read_request_that_touches_its_api_token_survives_a_write_committed_me
     with unit_of_work(factory, writes=True) as setup:
         admin = setup.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id))
         token, secret = auth_service.create_api_token(setup, admin, "touch probe")
-    errors: list[Exception] = []
-
-    def other_request() -> None:
-        try:
-            with unit_of_work(factory, writes=True) as other:
-                other.execute(text("INSERT INTO touch_probe VALUES ('other')"))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
     try:
         with unit_of_work(factory) as request:  # a GET: no write lock asked for
             assert auth_service.user_for_api_token(request, secret) is not None
-            thread = threading.Thread(target=other_request)
-            thread.start()
+            thread, errors = start_other_request(factory, "touch_probe")
             thread.join(timeout=0.5)  # the other request commits now, or waits for this one on SQLite
             request.execute(text("SELECT count(*) FROM touch_probe")).scalar()  # the request's own reads
         thread.join()
