@@ -77,6 +77,7 @@ def _add_routers(app: FastAPI) -> None:
     from channelbase.auth.web import router as auth_router
     from channelbase.deals.web import router as deals_router
     from channelbase.engagement.web import feed_router, router as engagement_router
+    from channelbase.imports.web import router as imports_router
     from channelbase.ops.health import router as health_router
     from channelbase.ops.metrics import router as metrics_router
     from channelbase.partners.web import router as partners_router
@@ -89,9 +90,12 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(engagement_router)
     app.include_router(feed_router)
     app.include_router(users_router)
+    app.include_router(imports_router)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(health_router)
     app.include_router(metrics_router)
+    from channelbase.webhooks.web import router as webhooks_router; app.include_router(webhooks_router)  # noqa: E702
+    from channelbase.sellout.web import router as sellout_router; app.include_router(sellout_router)  # noqa: E702
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

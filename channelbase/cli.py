@@ -179,6 +179,9 @@ def _mount_domains() -> None:
     from channelbase.engagement import cli as engagement_cli; engagement_cli.register(app)  # noqa: E702 (one line)
     from channelbase.engagement import cli_jobs; cli_jobs.register(app)  # noqa: E702 (one line)
     from channelbase.ops import cli as ops_cli; ops_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.imports import cli as imports_cli; imports_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.webhooks import cli as webhooks_cli; webhooks_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.sellout import cli as sellout_cli; sellout_cli.register(app)  # noqa: E702 (one line)
 
 
 def main() -> None:

@@ -7,11 +7,16 @@ from channelbase.deals.models import (
     FxRate, Opportunity, OpportunityProduct, PipelineRollup, Product, ProductPrice, Program, Registration,
     RegistrationProduct, Stage, StageChange,
 )
+from channelbase.imports.models import ExternalId, ImportMapping, ImportRun
 from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
+from channelbase.webhooks.models import WebhookDelivery, WebhookSubscription
+from channelbase.sellout.models import SelloutAlias, SelloutFile, SelloutFileContent, SelloutLine, SelloutMapping
 
 __all__ = [
-    "Account", "Activity", "ApiToken", "CadenceRule", "CalendarFeed", "Job", "Task", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
+    "SelloutAlias", "SelloutFile", "SelloutFileContent", "SelloutLine", "SelloutMapping",
+    "Account", "Activity", "ExternalId", "ImportMapping", "ImportRun", "ApiToken", "CadenceRule", "CalendarFeed", "Job", "Task", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
     "OpportunityProduct", "Partner", "PartnerLink", "PipelineRollup", "Product", "ProductPrice", "Program", "Registration",
     "RegistrationProduct", "Role", "Stage", "StageChange", "Territory", "User", "WebSession",
+    "WebhookDelivery", "WebhookSubscription",
 ]

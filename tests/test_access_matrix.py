@@ -258,10 +258,24 @@ def engagement_ids(db, actor, world) -> dict[str, int | str]:
     return {"activity_id": activity.id, "task_id": task.id, "rule_id": rule.id, "feed_token": feed_token}
 
 
+@pytest.fixture
+def webhook_ids(db, actor) -> dict[str, int]:
+    """A webhook subscription and one of its deliveries (tests/access_rows/webhooks_web.py)."""
+    from tests.access_rows.webhooks_web import make_ids
+    return make_ids(db, actor)
+
+
+@pytest.fixture
+def import_ids(db, actor) -> dict[str, int]:
+    """An import run uploaded by Lucía (tests/access_rows/imports_web.py)."""
+    from tests.access_rows.imports_web import make_ids
+    return make_ids(db, actor)
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids,
-                engagement_ids):
+                engagement_ids, webhook_ids, import_ids):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -272,7 +286,7 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
         client.headers["X-CSRF-Token"] = "matrix"
     else:
         client = api_as(who) if api else client_as(who)
-    ids = {**settings_ids, **engagement_ids}
+    ids = {**settings_ids, **engagement_ids, **webhook_ids, **import_ids}
     url, body = _url(path, world, admin_token_id, product_id, ids), _body(method, path, world)
     if method == "GET":
         response = client.get(url)

@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 
 from channelbase.auth import service
 from channelbase.auth.models import Role, User
+from channelbase.core.batches import list_source
 from channelbase.core.errors import Conflict, InvalidInput
 from channelbase.partners import service as partners
 from channelbase.partners.web_common import attempt, form, partner_choices, redirect, to_int
+from channelbase.web import exports
 from channelbase.web.deps import AdminActor, SessionDep, csrf_protect, render
+from channelbase.web.exports import Column, field
 from channelbase.web.forms import parse
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -40,6 +43,19 @@ class NewUser(BaseModel):
 @router.get("/users", include_in_schema=False)
 def user_list(request: Request, db: SessionDep, actor: AdminActor, created: int | None = None):
     return _users_page(request, db, actor, {"role": Role.MANAGER.value, "language": "en"}, created=created)
+
+
+@router.get("/users/export", include_in_schema=False)
+def export_users(request: Request, db: SessionDep, actor: AdminActor):
+    """Every user of the users page, as CSV or XLSX."""
+    users = service.list_users(db, actor)
+    names = partners.partner_names(db, actor, (u.partner_id for u in users))
+    columns = [field("ID", "id"), field("Name", "name"), field("E-mail", "email"),
+               Column("Role", lambda u: u.role.capitalize()), field("Partner ID", "partner_id"),
+               Column("Partner", lambda u: names.get(u.partner_id)),
+               Column("Status", lambda u: "Active" if u.is_active else "Disabled"), field("Language", "language"),
+               field("Time zone", "timezone")]
+    return exports.respond(request, db, actor, "users", columns, list_source(users))
 
 
 @router.post("/users", include_in_schema=False)

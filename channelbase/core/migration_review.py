@@ -18,7 +18,7 @@ from alembic import command
 from channelbase.core import migrate
 
 # Release -> the schema revision it shipped, oldest first. 0.1.0: foundation and deals; 0.2.0: engagement and operations.
-RELEASES = {"0.1.0": "0006", "0.2.0": "0011"}
+RELEASES = {"0.1.0": "0006", "0.2.0": "0014"}
 
 # Tables that grow with the business (partners and what hangs off them, deals, engagement) or with use (the
 # audit log, the job queue, sign-in attempts, and web_sessions, which every signed-in request reads). Left
@@ -28,7 +28,8 @@ BIG_TABLES = frozenset({
     "partners", "contacts", "accounts", "partner_links",
     "registrations", "registration_products", "opportunities", "opportunity_products", "opportunity_stage_changes",
     "opportunity_rollup", "activities", "activity_contacts", "tasks",
-    "audit_log", "jobs", "login_attempts", "web_sessions",
+    "audit_log", "jobs", "login_attempts", "web_sessions", "external_ids", "import_runs",
+    "webhook_deliveries", "sellout_lines", "sellout_file_contents",
 })
 
 _FIRST_RELEASE = ("part of release 0.1.0, the first release: it ran only when installing 0.1.0 on an empty "

@@ -28,6 +28,7 @@ from channelbase.deals.stages import first_open_stage, stage_by_key
 from channelbase.partners.common import check_version, require_owner, require_staff
 from channelbase.partners.territories import territory_and_below
 from channelbase.partners.models import Account, Partner
+from channelbase.webhooks import events as webhook_events
 
 DISTANT_PAST_DAYS = 365
 MAX_YEARS_AHEAD = 5
@@ -182,6 +183,7 @@ def update_opportunity(session: Session, actor: User, opportunity_id: int, data:
     session.flush()
     if moved_from is not None:
         _record_move(session, actor, opportunity, moved_from, now)
+        webhook_events.opportunity_moved(session, opportunity, moved_from)
     audit.record(session, actor, "update", opportunity, before)
     return opportunity
 

@@ -36,6 +36,7 @@ from channelbase.deals.stages import program_of, stage_by_key
 from channelbase.partners.common import check_version, require_owner, require_staff, validated_tax_id
 from channelbase.partners.territories import territory_and_below
 from channelbase.partners.models import Account, Partner, PartnerLink, PartnerStatus, PartnerType
+from channelbase.webhooks import events as webhook_events
 
 MAX_YEARS_AHEAD = 5
 REGISTERING_STATUSES = (PartnerStatus.ACTIVE, PartnerStatus.ONBOARDING)
@@ -179,6 +180,7 @@ def submit_registration(session: Session, actor: User, data: RegistrationCreate,
     for product, quantity in lines:
         session.add(RegistrationProduct(registration_id=registration.id, product_id=product.id, quantity=quantity))
     audit.record(session, actor, "submit", registration, None)
+    webhook_events.registration_changed(session, "registration.submitted", registration)
     return registration
 
 
@@ -343,6 +345,7 @@ def approve(session: Session, actor: User, registration_id: int, data: ApproveIn
     registration.decision_reason = data.note
     registration.expires_on = now.date() + timedelta(days=program.registration_days)
     audit.record(session, actor, "approve", registration, before)
+    webhook_events.registration_changed(session, "registration.approved", registration)
     return registration
 
 
@@ -358,6 +361,7 @@ def reject(session: Session, actor: User, registration_id: int, data: RejectIn, 
     registration.decided_at, registration.decided_by_id = now, actor.id
     registration.decision_reason = data.reason
     audit.record(session, actor, "reject", registration, before)
+    webhook_events.registration_changed(session, "registration.rejected", registration)
     return registration
 
 

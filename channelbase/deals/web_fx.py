@@ -17,13 +17,15 @@ from channelbase.auth.models import User
 from channelbase.core.base import utcnow
 from channelbase.core.errors import InvalidInput
 from channelbase.core.money import Money
-from channelbase.deals import fx
+from channelbase.deals import export_rows, fx
 from channelbase.deals.fx_csv import ImportReport, parse_iso_date
 from channelbase.deals.schemas import RateFilter, RateIn
 from channelbase.partners.web_common import (
     CURRENCIES, attempt, form, list_page, page_args, parse_filters, redirect, url_with,
 )
+from channelbase.web import exports
 from channelbase.web.deps import AdminActor, SessionDep, StaffActor, render
+from channelbase.web.exports import Column, field
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -36,6 +38,20 @@ UploadForm = Annotated[dict[str, Any], form()]
 @router.get("/fx-rates", include_in_schema=False)
 def rate_list(request: Request, db: SessionDep, actor: StaffActor):
     return _rates_page(request, db, actor)
+
+
+@router.get("/fx-rates/export", include_in_schema=False)
+def export_rates(request: Request, db: SessionDep, actor: StaffActor):
+    """Every rate the table shows with these filters, as CSV or XLSX."""
+    filters, problem = parse_filters(RateFilter, request)
+    if problem:
+        raise problem
+    reporting = fx.reporting_currency()
+    columns = [field("Effective from", "effective_date"), field("Currency", "currency"),
+               Column(f"{reporting} per unit", lambda r: export_rows.rate(r.rate)),
+               Column(f"Units per {reporting}", lambda r: export_rows.inverse_rate(r.rate)), field("Source", "source")]
+    return exports.respond(request, db, actor, "fx-rates", columns, export_rows.fx_rates(actor, filters),
+                           title="FX rates")
 
 
 @router.post("/fx-rates", include_in_schema=False)

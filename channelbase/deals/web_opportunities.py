@@ -13,7 +13,7 @@ from channelbase.auth.models import User
 from channelbase.core.base import utcnow
 from channelbase.core.config import get_settings
 from channelbase.core.errors import DomainError, InvalidInput, NotPermitted, StaleEdit
-from channelbase.deals import fx, opportunities, pipeline, pipeline_views
+from channelbase.deals import export_rows, fx, opportunities, pipeline, pipeline_views
 from channelbase.deals.deal_schemas import MoveIn, OpportunityCreate, OpportunityFilter, OpportunityUpdate
 from channelbase.deals.models import SOURCE_LABELS, Opportunity, StageOutcome
 from channelbase.deals.opportunities import OPPORTUNITY_SORTS, PARTNER_EDITABLE
@@ -23,7 +23,9 @@ from channelbase.partners.web_common import (
     CURRENCIES, attempt, choice_lists, drop_blank, form, list_links, list_page, owner_options, page_args,
     partner_choices, redirect, territory_picker, url_with,
 )
+from channelbase.web import exports
 from channelbase.web.deps import CurrentActor, SessionDep, StaffActor, is_htmx, render
+from channelbase.web.exports import Column, field, money, when
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -37,13 +39,24 @@ LINE_ROWS = 3
 NewForm = Annotated[dict[str, Any], form(booleans=("hidden_from_distributor",), optional=("distributor_id", "owner_id"))]
 EditForm = Annotated[dict[str, Any], form(optional=("distributor_id", "owner_id"))]
 MoveForm = Annotated[dict[str, Any], form()]
+OPEN_PIPELINE = {"outcome": StageOutcome.OPEN.value}
+EXPORT_COLUMNS = [
+    field("ID", "opportunity.id"), field("Name", "opportunity.name"), field("Account ID", "opportunity.account_id"),
+    field("Account", "account"), field("Partner ID", "opportunity.partner_id"), field("Partner", "partner"),
+    field("Distributor", "distributor"), field("Territory", "territory"), field("Stage", "stage_name"),
+    Column("Outcome", lambda r: r.opportunity.outcome.capitalize()), field("Probability (%)", "opportunity.probability"),
+    *money("Amount", lambda r: r.opportunity.amount), field("Close date", "opportunity.close_date"),
+    Column("Source", lambda r: SOURCE_LABELS.get(r.opportunity.source, r.opportunity.source)),
+    field("Owner", "owner"), field("Next step", "opportunity.next_step"),
+    when("Stage changed", "opportunity.stage_changed_at"), field("Stalled", "stalled"),
+]
 
 
 # The list and the board --------------------------------------------------------------------------
 
 @router.get("/opportunities", include_in_schema=False)
 def opportunity_list(request: Request, db: SessionDep, actor: CurrentActor):
-    params = request.query_params or {"outcome": StageOutcome.OPEN.value}  # bare /opportunities: the open pipeline
+    params = request.query_params or OPEN_PIPELINE  # bare /opportunities: the open pipeline
     filters, problem = filters_from(params)
     args = page_args(request, OPPORTUNITY_SORTS)
     args["sort"] = args["sort"] if request.query_params.get("sort") in OPPORTUNITY_SORTS else DEFAULT_SORT
@@ -54,10 +67,24 @@ def opportunity_list(request: Request, db: SessionDep, actor: CurrentActor):
     items = page.items if page else []
     context = {**_filter_choices(db, actor), **list_links(request, OPPORTUNITY_SORTS, args["sort"]),
                "page": page, "problem": problem, "sort": args["sort"], "params": params,
-               "filtered": dict(params) != {"outcome": "open"}, "totals": totals, "totals_error": totals_error,
+               "filtered": dict(params) != OPEN_PIPELINE, "totals": totals, "totals_error": totals_error,
                "names": pipeline_views.names_of(db, actor, (o.id for o in items)),
                "stalled": {o.id for o in items if opportunities.is_stalled(o)}}
     return list_page(request, "pipeline/list.html", "pipeline/_results.html", context, problem)
+
+
+@router.get("/opportunities/export", include_in_schema=False)
+def export_opportunities(request: Request, db: SessionDep, actor: CurrentActor):
+    """Every deal the pipeline list shows with these filters and sort, as CSV or XLSX."""
+    # As on the list (whose link carries its exact query): no parameters at all means the open pipeline.
+    params = {k: v for k, v in request.query_params.multi_items() if k != "format"} or OPEN_PIPELINE
+    filters, problem = filters_from(params)
+    if problem:
+        raise problem
+    opportunities.check_stage_filter(db, filters)  # an unknown stage is an error, as on the list
+    sort = request.query_params.get("sort", "")
+    source = export_rows.opportunities(actor, filters, sort if sort in OPPORTUNITY_SORTS else DEFAULT_SORT)
+    return exports.respond(request, db, actor, "opportunities", EXPORT_COLUMNS, source, title="Pipeline")
 
 
 @router.get("/opportunities/board", include_in_schema=False)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.core.audit import AuditEntry
 from channelbase.core.errors import Conflict, InvalidInput, StaleEdit
-from channelbase.deals import fx, products
+from channelbase.deals import export_rows, fx, products
 from channelbase.core.money import Money
 from channelbase.deals.models import Product, ProductPrice, ProductTerm
 from channelbase.deals.products import PRODUCT_SORTS
@@ -18,7 +18,9 @@ from channelbase.deals.schemas import PriceIn, ProductCreate, ProductFilter, Pro
 from channelbase.partners.web_common import (
     CURRENCIES, attempt, form, list_links, list_page, page_args, parse_filters, redirect, values_of,
 )
+from channelbase.web import exports
 from channelbase.web.deps import AdminActor, CurrentActor, SessionDep, render
+from channelbase.web.exports import Column, field
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -48,6 +50,24 @@ def product_list(request: Request, db: SessionDep, actor: CurrentActor):
                "filtered": filters != ProductFilter(),
                "prices": products.prices_for(db, actor, [p.id for p in page.items] if page else [])}
     return list_page(request, "deals/products.html", "deals/_product_table.html", context, problem)
+
+
+@router.get("/products/export", include_in_schema=False)
+def export_products(request: Request, db: SessionDep, actor: CurrentActor):
+    """Every product the catalogue shows with these filters and sort, with a list-price column per currency."""
+    filters, problem = parse_filters(ProductFilter, request)
+    if problem:
+        raise problem
+    source = export_rows.products(actor, filters, page_args(request, PRODUCT_SORTS)["sort"])
+    columns = [field("ID", "product.id"), field("SKU", "product.sku"), field("Name", "product.name"),
+               field("Family", "product.family"), Column("Term", lambda r: r.product.term.capitalize()),
+               field("Subscription", "product.is_subscription"), field("Active", "product.active"),
+               *(_price_column(currency) for currency in export_rows.price_currencies(db, actor))]
+    return exports.respond(request, db, actor, "products", columns, source)
+
+
+def _price_column(currency: str) -> Column:
+    return Column(f"List price {currency}", lambda row: row.price(currency))
 
 
 @router.get("/products/new", include_in_schema=False)

@@ -14,8 +14,8 @@ from channelbase.auth.models import User
 from channelbase.core.base import utcnow
 from channelbase.core.errors import DomainError, InvalidInput
 from channelbase.core.money import MoneyError
+from channelbase.deals import export_rows, registrations
 from channelbase.deals import registration_views as views
-from channelbase.deals import registrations
 from channelbase.deals.deal_schemas import (
     ApproveIn, ConvertIn, ExtendIn, ExtensionRequestIn, RegistrationCreate, RegistrationFilter, RejectIn,
 )
@@ -27,7 +27,9 @@ from channelbase.partners.web_common import (
     CURRENCIES, attempt, countries, form, list_links, list_page, owner_options, page_args, parse_filters,
     partner_choices, redirect, territory_picker, to_int,
 )
+from channelbase.web import exports
 from channelbase.web.deps import CurrentActor, SessionDep, render
+from channelbase.web.exports import Column, field, money, when
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -40,15 +42,26 @@ RegistrationForm = Annotated[dict[str, Any], form(booleans=("hidden_from_distrib
 DecisionForm = Annotated[dict[str, Any], form(optional=("account_id", "days", "stage", "owner_id"))]
 STATUS_OPTIONS = [(s.value, s.value.capitalize()) for s in RegistrationStatus]
 CUSTOMER_MISSING = "pick an account, or give the new customer's name and country"
+EXPORT_COLUMNS = [
+    field("ID", "registration.id"), field("Reference", "registration.reference"), field("Title", "registration.title"),
+    field("Customer", "registration.customer_name"), field("Customer country", "registration.customer_country"),
+    field("Account ID", "registration.account_id"), field("Partner ID", "registration.partner_id"),
+    field("Partner", "partner"), field("Distributor", "distributor"), field("Territory", "territory"),
+    *money("Amount", lambda r: r.registration.amount), field("Expected close", "registration.expected_close_date"),
+    Column("Status", lambda r: str(r.status).capitalize()), when("Submitted", "registration.submitted_at"),
+    when("Decision due", "registration.decision_due_at"), field("Decision SLA", "sla_state"),
+    when("Decided", "registration.decided_at"), field("Expires", "registration.expires_on"),
+]
+# What the conflict check found is for staff; partner users learn only that a registration needs a closer look.
+STAFF_EXPORT_COLUMNS = [*EXPORT_COLUMNS, field("Conflicts", "registration.conflict_count"),
+                        field("Best conflict score", "registration.conflict_score")]
+PARTNER_EXPORT_COLUMNS = [*EXPORT_COLUMNS, field("Needs review", "needs_review")]
 
 
 @router.get("/registrations", include_in_schema=False)
 def registration_list(request: Request, db: SessionDep, actor: CurrentActor):
-    filters, problem = parse_filters(RegistrationFilter, request)
-    if not actor.is_staff:  # partner users see their own registrations: no partner, territory or conflict filters
-        filters = filters.model_copy(update={"partner_id": None, "territory_id": None, "conflicts": None})
-    sort = request.query_params.get("sort", DEFAULT_SORT)
-    args = {**page_args(request, REGISTRATION_SORTS), "sort": sort if sort in REGISTRATION_SORTS else DEFAULT_SORT}
+    filters, problem, sort = _list_filters(request, actor)
+    args = {**page_args(request, REGISTRATION_SORTS), "sort": sort}
     page = None if problem else registrations.list_registrations(db, actor, filters, **args)
     items = page.items if page else []
     now = utcnow()
@@ -58,6 +71,26 @@ def registration_list(request: Request, db: SessionDep, actor: CurrentActor):
                "slas": {r.id: registrations.sla_of(r, now) for r in items}, "now": now,
                "status_of": registrations.effective_status, "needs_review": registrations.needs_review}
     return list_page(request, "registrations/list.html", "registrations/_table.html", context, problem)
+
+
+@router.get("/registrations/export", include_in_schema=False)
+def export_registrations(request: Request, db: SessionDep, actor: CurrentActor):
+    """Every registration the list shows with these filters and sort, as CSV or XLSX."""
+    filters, problem, sort = _list_filters(request, actor)
+    if problem:
+        raise problem
+    columns = STAFF_EXPORT_COLUMNS if actor.is_staff else PARTNER_EXPORT_COLUMNS
+    return exports.respond(request, db, actor, "registrations", columns,
+                           export_rows.registrations(actor, filters, sort))
+
+
+def _list_filters(request: Request, actor: User) -> tuple[RegistrationFilter, InvalidInput | None, str]:
+    """The list's filters (or the error), and its sort."""
+    filters, problem = parse_filters(RegistrationFilter, request)
+    if not actor.is_staff:  # partner users see their own registrations: no partner, territory or conflict filters
+        filters = filters.model_copy(update={"partner_id": None, "territory_id": None, "conflicts": None})
+    sort = request.query_params.get("sort", DEFAULT_SORT)
+    return filters, problem, sort if sort in REGISTRATION_SORTS else DEFAULT_SORT
 
 
 @router.get("/registrations/new", include_in_schema=False)

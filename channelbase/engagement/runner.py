@@ -26,6 +26,7 @@ from channelbase.core.db import unit_of_work
 from channelbase.core.errors import Conflict, NotFound, NotPermitted
 from channelbase.engagement import digest, jobs
 from channelbase.engagement.models import Job, JobStatus
+from channelbase.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger("channelbase.jobs")
 
@@ -60,6 +61,7 @@ def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, set
             with unit_of_work(factory, writes=True) as session:
                 scheduled = digest.enqueue_digests(session, managers, now or utcnow(), settings=settings)
         ran = jobs.run_due(factory, worker, now=now, limit=limit)
+        ran += webhook_delivery.background_pass(factory, now)  # due webhooks; counted as jobs run
     finally:
         digest.current_settings.reset(context)
     return RunReport(released, scheduled, ran)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.core.errors import DomainError, StaleEdit
 from channelbase.deals.web_opportunities import local_path
-from channelbase.engagement import activities, views
+from channelbase.engagement import activities, export_rows, views
 from channelbase.engagement.activities import ACTIVITY_SORTS
 from channelbase.engagement.models import Activity
 from channelbase.engagement.schemas import ActivityCreate, ActivityFilter, ActivityUpdate
@@ -20,7 +20,9 @@ from channelbase.partners.web_common import (
     attempt, list_links, list_page, owner_options, page_args, parse_filters, partner_choices, redirect,
     to_int, url_with,
 )
+from channelbase.web import exports
 from channelbase.web.deps import SessionDep, StaffActor, is_htmx, render, templates
+from channelbase.web.exports import field, when
 from channelbase.web.forms import form_data, parse, summary
 
 router = APIRouter()
@@ -31,6 +33,13 @@ DEFAULT_SORT = "-occurred"
 CREATE_FIELDS = tuple(ActivityCreate.model_fields)
 EDIT_FIELDS = ("type", "occurred_at", "summary", "outcome", "next_step")
 FRIENDLY = {"Field required": "required", "String should have at least 1 character": "required"}
+EXPORT_COLUMNS = [
+    field("ID", "activity.id"), when("When", "activity.occurred_at"), field("Type", "type_label"),
+    field("Partner ID", "activity.partner_id"), field("Partner", "partner"), field("Summary", "activity.summary"),
+    field("Outcome", "activity.outcome"), field("Next step", "activity.next_step"),
+    field("Opportunity ID", "activity.opportunity_id"), field("Registration ID", "activity.registration_id"),
+    field("Deal", "deal"), field("Logged by", "owner"),
+]
 
 
 def form_lists(*lists: str, booleans: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> Any:
@@ -81,6 +90,17 @@ def activity_list(request: Request, db: SessionDep, actor: StaffActor):
                "filtered": filters != ActivityFilter(), "type_options": views.activity_type_options(),
                "owner_options": owner_options(db)}
     return list_page(request, "engagement/activities/list.html", "engagement/activities/_table.html", context, problem)
+
+
+@router.get("/activities/export", include_in_schema=False)
+def export_activities(request: Request, db: SessionDep, actor: StaffActor):
+    """Every activity the list shows with these filters and sort, as CSV or XLSX."""
+    filters, problem = parse_filters(ActivityFilter, request)
+    if problem:
+        raise problem
+    sort = request.query_params.get("sort", DEFAULT_SORT)
+    source = export_rows.activities(actor, filters, sort if sort in ACTIVITY_SORTS else DEFAULT_SORT)
+    return exports.respond(request, db, actor, "activities", EXPORT_COLUMNS, source)
 
 
 def _row_names(db: Session, actor: User, items: list[Activity]) -> dict[str, Any]:

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.core.errors import DomainError, InvalidInput, StaleEdit
 from channelbase.core.pagination import Page
-from channelbase.engagement import cadence, views
+from channelbase.engagement import cadence, export_rows, views
 from channelbase.engagement.models import CadenceRule
 from channelbase.engagement.schemas import CadenceRuleIn, CadenceRuleUpdate
 from channelbase.engagement.web_activities import form_lists, friendly
 from channelbase.partners.web_common import (
     attempt, choice_lists, list_page, page_args, parse_filters, redirect, territory_picker, url_with,
 )
+from channelbase.web import exports
 from channelbase.web.deps import AdminActor, SessionDep, StaffActor, render
+from channelbase.web.exports import Column, field, when
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -31,6 +33,18 @@ WORDING = {"Input should be greater than or equal to 1": "must be at least 1 day
            "Input should be less than or equal to 365": "must be at most 365 days (once a year)",
            "List should have at least 1 item after validation, not 0": "tick at least one activity type"}
 RuleForm = Annotated[dict[str, Any], form_lists("counted_types", booleans=("active",))]
+CADENCE_COLUMNS = [
+    field("Partner ID", "status.partner_id"), field("Partner", "status.partner_name"),
+    field("Priority", "status.is_priority"), field("Rule", "status.rule_name"), field("Every (days)", "status.every_days"),
+    when("Last qualifying touch", "status.last_touch_at"), field("Next due", "status.due_on"), field("State", "state"),
+    field("Days overdue", "days_overdue"),
+]
+RULE_COLUMNS = [
+    field("ID", "rule.id"), field("Rule", "rule.name"), field("Every (days)", "rule.every_days"),
+    field("Counts", "counted"), field("Partner type", "partner_type"),
+    Column("Tier", lambda r: r.rule.tier.capitalize() if r.rule.tier else "Any"), field("Priority", "priority"),
+    field("Territory", "territory"), field("Partners now", "followers"), field("Active", "rule.active"),
+]
 
 
 # The manager's cadence list -------------------------------------------------------------------------
@@ -56,6 +70,16 @@ def cadence_list(request: Request, db: SessionDep, actor: StaffActor):
                      error if isinstance(error, InvalidInput) else None)
 
 
+@router.get("/cadence/export", include_in_schema=False)
+def export_cadence(request: Request, db: SessionDep, actor: StaffActor):
+    """Every partner the cadence list shows with these filters, as CSV or XLSX."""
+    filters, problem = parse_filters(views.CadenceFilter, request)
+    if problem:
+        raise problem
+    view = views.cadence_view(db, actor, filters)
+    return exports.respond(request, db, actor, "cadence", CADENCE_COLUMNS, export_rows.cadence_rows(view))
+
+
 # Rules (admins) ------------------------------------------------------------------------------------
 
 @router.get("/cadence/rules", include_in_schema=False)
@@ -64,6 +88,12 @@ def rule_list(request: Request, db: SessionDep, actor: StaffActor):
     context = {**territory_picker(db, actor), **choice_lists(), "rules": rules, "labels": views.activity_labels(),
                "followers": views.rule_follower_counts(db, actor)}
     return render(request, "engagement/cadence/rules.html", context)
+
+
+@router.get("/cadence/rules/export", include_in_schema=False)
+def export_rules(request: Request, db: SessionDep, actor: StaffActor):
+    """The cadence rules, as CSV or XLSX."""
+    return exports.respond(request, db, actor, "cadence-rules", RULE_COLUMNS, export_rows.rule_rows(db, actor))
 
 
 @router.get("/cadence/rules/new", include_in_schema=False)

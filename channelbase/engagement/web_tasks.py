@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.core.errors import DomainError, InvalidInput, StaleEdit
 from channelbase.deals.web_opportunities import local_path
-from channelbase.engagement import cadence, tasks, views
+from channelbase.engagement import cadence, export_rows, tasks, views
 from channelbase.engagement.models import Task
 from channelbase.engagement.schemas import SnoozeIn, TaskCreate, TaskFilter, TaskUpdate
 from channelbase.engagement.tasks import TASK_SORTS
@@ -20,7 +20,9 @@ from channelbase.engagement.web_activities import friendly
 from channelbase.partners.web_common import (
     attempt, form, list_links, list_page, owner_options, page_args, partner_choices, redirect, to_int, url_with,
 )
+from channelbase.web import exports
 from channelbase.web.deps import SessionDep, StaffActor, is_htmx, render
+from channelbase.web.exports import field, when
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -31,6 +33,12 @@ CREATE_FIELDS = tuple(TaskCreate.model_fields)
 EDIT_FIELDS = ("title", "due_on", "assignee_id", "notes")
 STATE_OPTIONS = [("open", "Open"), ("overdue", "Overdue"), ("done", "Done"), ("all", "All")]
 TaskForm = Annotated[dict[str, Any], form()]
+EXPORT_COLUMNS = [
+    field("ID", "task.id"), field("Due", "task.due_on"), field("Task", "task.title"), field("Notes", "task.notes"),
+    field("State", "state"), when("Done", "task.done_at"), field("Partner ID", "task.partner_id"),
+    field("Partner", "partner"), field("Opportunity ID", "task.opportunity_id"),
+    field("Registration ID", "task.registration_id"), field("Deal", "deal"), field("Assigned to", "assignee"),
+]
 
 
 # The list -----------------------------------------------------------------------------------------
@@ -49,6 +57,17 @@ def task_list(request: Request, db: SessionDep, actor: StaffActor):
                "state_options": STATE_OPTIONS, "assignee_options": [(EVERYONE, "Anyone"), *owner_options(db)],
                "next": url_with(request)}
     return list_page(request, "engagement/tasks/list.html", "engagement/tasks/_table.html", context, problem)
+
+
+@router.get("/tasks/export", include_in_schema=False)
+def export_tasks(request: Request, db: SessionDep, actor: StaffActor):
+    """Every task the list shows with these filters and sort, as CSV or XLSX."""
+    filters, problem = _filters(request, actor)
+    if problem:
+        raise problem
+    sort = request.query_params.get("sort", DEFAULT_SORT)
+    source = export_rows.tasks(actor, filters, sort if sort in TASK_SORTS else DEFAULT_SORT, cadence.local_today(actor))
+    return exports.respond(request, db, actor, "tasks", EXPORT_COLUMNS, source)
 
 
 def _filters(request: Request, actor: User) -> tuple[TaskFilter, InvalidInput | None]:

@@ -27,7 +27,8 @@ from channelbase.ops.backup import new_file
 
 # Tables that hold only secrets or transient state, and secret columns of the tables that are exported.
 LEFT_OUT_TABLES = frozenset({"web_sessions", "login_attempts", "alembic_version"})
-LEFT_OUT_COLUMNS = {"users": {"password_hash"}, "api_tokens": {"token_hash"}, "calendar_feeds": {"token_hash"}}
+LEFT_OUT_COLUMNS = {"users": {"password_hash"}, "api_tokens": {"token_hash"}, "calendar_feeds": {"token_hash"},
+                    "webhook_subscriptions": {"secret"}}
 BATCH = 5000
 
 

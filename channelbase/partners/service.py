@@ -25,6 +25,7 @@ from channelbase.partners.models import Contact, Partner, PartnerLink, PartnerTy
 from channelbase.partners.schemas import (
     ContactCreate, ContactUpdate, LinkCreate, PartnerCreate, PartnerFilter, PartnerUpdate,
 )
+from channelbase.webhooks import events as webhook_events
 
 PARTNER_SORTS = {
     "name": (Partner.name_key, False), "-name": (Partner.name_key, True),
@@ -66,6 +67,7 @@ def create_partner(session: Session, actor: User, data: PartnerCreate) -> Partne
     partner = check_new_partner(session, actor, data)
     session.add(partner)
     audit.record(session, actor, "create", partner, None)
+    webhook_events.partner_created(session, partner)
     return partner
 
 

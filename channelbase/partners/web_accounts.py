@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from channelbase.auth.models import User
 from channelbase.core import audit
 from channelbase.core.errors import Conflict, InvalidInput, NotFound, StaleEdit
-from channelbase.partners import accounts, service, territories
+from channelbase.partners import accounts, export_rows, service, territories
 from channelbase.partners.accounts import ACCOUNT_SORTS
 from channelbase.partners.models import Account, Territory
 from channelbase.partners.schemas import AccountCreate, AccountFilter, AccountUpdate
@@ -18,13 +18,22 @@ from channelbase.partners.web_common import (
     attempt, choice_lists, drop_blank, form, list_links, list_page, page_args, parse_filters,
     partner_choices, redirect, territory_picker,
 )
+from channelbase.web import exports
 from channelbase.web.deps import CurrentActor, SessionDep, render
+from channelbase.web.exports import field, when
 from channelbase.web.forms import parse
 
 router = APIRouter()
 
 ACCOUNT_FIELDS = ("name", "website", "country", "industry", "is_public_sector", "tax_id", "territory_id")
 AccountForm = Annotated[dict[str, Any], form(booleans=("is_public_sector",), optional=("tax_id",))]
+EXPORT_COLUMNS = [
+    field("ID", "account.id"), field("Name", "account.name"), field("Country", "account.country"),
+    field("Industry", "account.industry"), field("Public sector", "account.is_public_sector"),
+    field("Domain", "account.domain"), field("Tax ID", "account.tax_id"), field("Territory ID", "account.territory_id"),
+    field("Territory", "territory"), field("Partner ID", "account.partner_id"), field("Partner", "partner"),
+    when("Updated", "account.updated_at"),
+]
 
 
 @router.get("/accounts", include_in_schema=False)
@@ -38,6 +47,17 @@ def account_list(request: Request, db: SessionDep, actor: CurrentActor):
                "filtered": filters != AccountFilter(),
                "partner_names": service.partner_names(db, actor, (a.partner_id for a in page.items) if page else ())}
     return list_page(request, "partners/accounts.html", "partners/_account_table.html", context, problem)
+
+
+@router.get("/accounts/export", include_in_schema=False)
+def export_accounts(request: Request, db: SessionDep, actor: CurrentActor):
+    """Every account the list shows with these filters and sort, as CSV or XLSX."""
+    filters, problem = parse_filters(AccountFilter, request)
+    if problem:
+        raise problem
+    filters.deleted = filters.deleted and actor.is_staff
+    source = export_rows.accounts(actor, filters, page_args(request, ACCOUNT_SORTS)["sort"])
+    return exports.respond(request, db, actor, "accounts", EXPORT_COLUMNS, source)
 
 
 @router.get("/accounts/new", include_in_schema=False)

@@ -9,20 +9,28 @@ from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
 from channelbase.core.errors import Conflict, InvalidInput, StaleEdit
-from channelbase.partners import service
+from channelbase.partners import export_rows, service
 from channelbase.partners.models import Contact, Partner
 from channelbase.partners.schemas import ContactCreate, ContactUpdate
 from channelbase.partners.web_common import (
     attempt, choice_lists, form, list_links, list_page, page_args, problem_status, redirect, to_int,
     values_of,
 )
+from channelbase.web import exports
 from channelbase.web.deps import CurrentActor, SessionDep, is_htmx, render
+from channelbase.web.exports import Column, field
 from channelbase.web.forms import parse
 
 router = APIRouter()
 
 CONTACT_FIELDS = ("name", "email", "phone", "role", "is_primary", "language")
 ContactForm = Annotated[dict[str, Any], form(booleans=("is_primary",))]
+EXPORT_COLUMNS = [
+    field("ID", "contact.id"), field("Name", "contact.name"), field("E-mail", "contact.email"),
+    field("Phone", "contact.phone"), Column("Role", lambda r: r.contact.role.capitalize()),
+    field("Primary", "contact.is_primary"), field("Language", "contact.language"),
+    field("Partner ID", "contact.partner_id"), field("Partner", "partner"),
+]
 
 
 @router.get("/contacts", include_in_schema=False)
@@ -32,6 +40,12 @@ def contact_list(request: Request, db: SessionDep, actor: CurrentActor, q: str =
     context = {**list_links(request, (), "name"), "page": page, "q": q,
                "partner_names": service.partner_names(db, actor, (c.partner_id for c in page.items))}
     return list_page(request, "partners/contacts.html", "partners/_contact_table.html", context)
+
+
+@router.get("/contacts/export", include_in_schema=False)
+def export_contacts(request: Request, db: SessionDep, actor: CurrentActor, q: str = ""):
+    """Every contact the list shows for this search, as CSV or XLSX."""
+    return exports.respond(request, db, actor, "contacts", EXPORT_COLUMNS, export_rows.contacts(actor, q[:200]))
 
 
 @router.post("/contacts", include_in_schema=False)

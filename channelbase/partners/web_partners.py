@@ -12,15 +12,17 @@ from channelbase.core import audit
 from channelbase.core.errors import Conflict, InvalidInput, NotPermitted, StaleEdit
 from channelbase.deals import stages
 from channelbase.engagement import views as engagement_views
-from channelbase.partners import accounts, service, territories
-from channelbase.partners.models import Partner, PartnerType
+from channelbase.partners import accounts, export_rows, service, territories
+from channelbase.partners.models import PARTNER_TYPE_LABELS, Partner, PartnerType
 from channelbase.partners.schemas import LinkCreate, PartnerCreate, PartnerFilter, PartnerUpdate
 from channelbase.partners.service import PARTNER_SORTS
 from channelbase.partners.web_common import (
     attempt, choice_lists, drop_blank, form, list_links, list_page, owner_options, page_args,
     parse_filters, partner_choices, redirect, territory_picker, values_of,
 )
+from channelbase.web import exports
 from channelbase.web.deps import CurrentActor, SessionDep, StaffActor, render
+from channelbase.web.exports import Column, field, when
 from channelbase.web.forms import parse
 
 router = APIRouter()
@@ -29,6 +31,15 @@ PARTNER_FIELDS = tuple(PartnerCreate.model_fields)
 NEW_PARTNER_DEFAULTS = {"tier": "registered", "status": "prospect", "currency": "USD"}
 PartnerForm = Annotated[dict[str, Any], form(booleans=("is_priority",), optional=("owner_id", "tax_id", "program_id"))]
 LinkForm = Annotated[dict[str, Any], form()]
+EXPORT_COLUMNS = [
+    field("ID", "partner.id"), field("Name", "partner.name"), field("Legal name", "partner.legal_name"),
+    Column("Type", lambda r: PARTNER_TYPE_LABELS.get(r.partner.type, r.partner.type)),
+    Column("Tier", lambda r: r.partner.tier.capitalize()), Column("Status", lambda r: r.partner.status.capitalize()),
+    field("Priority", "partner.is_priority"), field("Territory ID", "partner.territory_id"),
+    field("Territory", "territory"), field("Country", "partner.country"), field("City", "partner.city"),
+    field("Owner", "owner"), field("Currency", "partner.currency"), field("Website", "partner.website"),
+    field("Tax ID", "partner.tax_id"), when("Updated", "partner.updated_at"),
+]
 
 
 @router.get("/partners", include_in_schema=False)
@@ -43,6 +54,17 @@ def partner_list(request: Request, db: SessionDep, actor: CurrentActor):
                "owner_options": owner_options(db) if actor.is_staff else [],
                "owner_names": service.staff_names(db, (p.owner_id for p in page.items) if page else ())}
     return list_page(request, "partners/list.html", "partners/_partner_table.html", context, problem)
+
+
+@router.get("/partners/export", include_in_schema=False)
+def export_partners(request: Request, db: SessionDep, actor: CurrentActor):
+    """Every partner the list shows with these filters and sort, as CSV or XLSX."""
+    filters, problem = parse_filters(PartnerFilter, request)
+    if problem:
+        raise problem
+    filters.deleted = filters.deleted and actor.is_staff
+    source = export_rows.partners(actor, filters, page_args(request, PARTNER_SORTS)["sort"])
+    return exports.respond(request, db, actor, "partners", EXPORT_COLUMNS, source)
 
 
 @router.get("/partners/new", include_in_schema=False)

@@ -36,3 +36,20 @@ def test_it_never_reduces_a_name_to_nothing():
 
 def test_it_only_strips_legal_forms_at_the_end():
     assert company_key("Corp Solutions Ltd") == "corpsolutions"
+
+
+def test_the_fast_accent_fold_gives_what_the_full_unicode_decomposition_gives():
+    """strip_accents folds Latin letters through a table and falls back to NFKD for anything else; the two
+    must agree on every character (and so on every name)."""
+    from channelbase.core.names import _decompose, strip_accents
+    for code in range(0x80, 0x3000):
+        text = f"Ab{chr(code)}c {chr(code)}"
+        assert strip_accents(text) == _decompose(text), hex(code)
+    assert strip_accents("Soluções Ágeis ﬁnanças") == "Solucoes Ageis financas"
+
+
+def test_legal_forms_split_over_many_tokens_are_still_stripped():
+    from channelbase.core.names import company_key
+    assert company_key("Grupo Norte S. de R.L. de C.V.") == company_key("Grupo Norte") == "gruponorte"
+    assert company_key("Cia. Ltda") == "cia"  # a name that is only legal forms keeps its first token
+    assert company_key("Andes S A de C V") == company_key("ANDES, S.A. DE C.V.") == "andes"

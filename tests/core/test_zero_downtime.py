@@ -196,6 +196,7 @@ def test_writes_go_on_while_the_upgrade_builds_indexes_on_big_tables(tmp_path):
     engine.dispose()
 
 
+
 class UpgradeInThread:
     def __init__(self, engine: Engine):
         self.engine, self.error = engine, None

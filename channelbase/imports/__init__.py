@@ -1,0 +1,1 @@
+"""Imports of partners, contacts and accounts from CSV and XLSX: mapping, dry run, all-or-nothing commit."""
