@@ -96,6 +96,8 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(metrics_router)
     from channelbase.webhooks.web import router as webhooks_router; app.include_router(webhooks_router)  # noqa: E702
     from channelbase.sellout.web import router as sellout_router; app.include_router(sellout_router)  # noqa: E702
+    from channelbase.growth.web import router as growth_router; app.include_router(growth_router)  # noqa: E702
+    from channelbase.growth.web_qbr import router as qbr_router; app.include_router(qbr_router)  # noqa: E702
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

@@ -182,6 +182,7 @@ def _mount_domains() -> None:
     from channelbase.imports import cli as imports_cli; imports_cli.register(app)  # noqa: E702 (one line)
     from channelbase.webhooks import cli as webhooks_cli; webhooks_cli.register(app)  # noqa: E702 (one line)
     from channelbase.sellout import cli as sellout_cli; sellout_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.growth import cli as growth_cli; growth_cli.register(app)  # noqa: E702 (one line)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from channelbase.deals.models import (
     FxRate, Opportunity, OpportunityProduct, PipelineRollup, Product, ProductPrice, Program, Registration,
     RegistrationProduct, Stage, StageChange,
 )
+from channelbase.growth.models import FiscalCalendar, ForecastCall, PlanRate, Quota
 from channelbase.imports.models import ExternalId, ImportMapping, ImportRun
 from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
@@ -14,6 +15,7 @@ from channelbase.webhooks.models import WebhookDelivery, WebhookSubscription
 from channelbase.sellout.models import SelloutAlias, SelloutFile, SelloutFileContent, SelloutLine, SelloutMapping
 
 __all__ = [
+    "FiscalCalendar", "ForecastCall", "PlanRate", "Quota",
     "SelloutAlias", "SelloutFile", "SelloutFileContent", "SelloutLine", "SelloutMapping",
     "Account", "Activity", "ExternalId", "ImportMapping", "ImportRun", "ApiToken", "CadenceRule", "CalendarFeed", "Job", "Task", "AuditEntry", "Base", "Contact", "FxRate", "LoginAttempt", "Opportunity",
     "OpportunityProduct", "Partner", "PartnerLink", "PipelineRollup", "Product", "ProductPrice", "Program", "Registration",

@@ -272,10 +272,17 @@ def import_ids(db, actor) -> dict[str, int]:
     return make_ids(db, actor)
 
 
+@pytest.fixture
+def growth_ids(db, actor) -> dict[str, int]:
+    """A quota of Brazil, in Lucía's region (tests/access_rows/growth_web.py)."""
+    from tests.access_rows.growth_web import make_ids
+    return make_ids(db, actor)
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids,
-                engagement_ids, webhook_ids, import_ids):
+                engagement_ids, webhook_ids, import_ids, growth_ids):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -286,7 +293,7 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
         client.headers["X-CSRF-Token"] = "matrix"
     else:
         client = api_as(who) if api else client_as(who)
-    ids = {**settings_ids, **engagement_ids, **webhook_ids, **import_ids}
+    ids = {**settings_ids, **engagement_ids, **webhook_ids, **import_ids, **growth_ids}
     url, body = _url(path, world, admin_token_id, product_id, ids), _body(method, path, world)
     if method == "GET":
         response = client.get(url)

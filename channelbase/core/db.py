@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+log = logging.getLogger(__name__)
 WRITES = "channelbase_writes"  # execution option: this unit of work will write (SQLite begins IMMEDIATE)
 
 
@@ -34,6 +37,42 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
+_RESTORE_AUTOCHECKPOINT = "channelbase_restore_autocheckpoint"
+
+
+def _sqlite_checkin(dbapi_connection, record) -> None:
+    if record.info.pop(_RESTORE_AUTOCHECKPOINT, False):
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+
+
+def defer_checkpoint(session: Session) -> None:
+    """SQLite: this transaction's commit leaves the WAL as it is instead of copying it into the database file
+    there and then (for 200,000 imported accounts, 0.4 s inside the commit); `checkpoint_in_background`
+    does it afterwards. The connection's usual setting comes back when it returns to the pool."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        connection.connection.info[_RESTORE_AUTOCHECKPOINT] = True
+
+
+def checkpoint_in_background(bind) -> threading.Thread | None:
+    """Copy SQLite's WAL into the database file on a thread of its own (PASSIVE: it never blocks readers or
+    writers, and what it cannot copy now the next checkpoint will)."""
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return None
+
+    def run() -> None:
+        try:
+            with bind.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception as exc:  # the next commit's automatic checkpoint will do it instead
+            log.warning("background WAL checkpoint failed: %s", exc)
+    thread = threading.Thread(target=run, name="channelbase-checkpoint", daemon=True)
+    thread.start()
+    return thread
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -45,6 +84,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "checkin", _sqlite_checkin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     # A database host that drops packets must fail a request (and /readyz) in seconds, not hang it.

@@ -219,6 +219,8 @@ class OpportunityFilter(Strict):
     owner_id: int | None = None
     close_from: date | None = None
     close_to: date | None = None
+    created_from: date | None = None   # created on or after this day (UTC)
+    created_to: date | None = None     # created on or before this day (UTC)
     stalled: bool | None = None
 
 

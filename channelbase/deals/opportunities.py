@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -237,10 +237,18 @@ def opportunity_query(actor: User, filters: OpportunityFilter, now: datetime | N
         stmt = stmt.where(Opportunity.close_date >= filters.close_from)
     if filters.close_to is not None:
         stmt = stmt.where(Opportunity.close_date <= filters.close_to)
+    if filters.created_from is not None:
+        stmt = stmt.where(Opportunity.created_at >= _day_start(filters.created_from))
+    if filters.created_to is not None:
+        stmt = stmt.where(Opportunity.created_at < _day_start(filters.created_to + timedelta(days=1)))
     if filters.stalled is not None:
         stalled = (Opportunity.outcome == StageOutcome.OPEN) & (Opportunity.stage_changed_at < stalled_before(now))
         stmt = stmt.where(stalled if filters.stalled else ~stalled)
     return stmt
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 def check_stage_filter(session: Session, filters: OpportunityFilter) -> None:

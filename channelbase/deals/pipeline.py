@@ -160,22 +160,27 @@ def rate_groups(session: Session, source) -> list[tuple]:
     key = (deals.c.stage_id, deals.c.currency, deals.c.close_date)
     days = (select(*key, func.sum(deals.c.deals).label("deals"), func.sum(deals.c.amount).label("amount"),
                    func.sum(deals.c.weighted).label("weighted")).group_by(*key).subquery("days"))
+    dated = with_rate_dates(session, days)
+    stmt = (select(dated.c.stage_id, dated.c.currency, dated.c.rate_date, func.min(dated.c.close_date),
+                   func.sum(dated.c.deals), func.sum(dated.c.amount), func.sum(dated.c.weighted))
+            .group_by(dated.c.stage_id, dated.c.currency, dated.c.rate_date))
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def with_rate_dates(session: Session, days):
+    """`days` (a subquery with currency and close_date columns) with the effective date of the FX rate each
+    close date converts at, as rate_date (None: no rate yet, or the reporting currency)."""
     # Days first (fewer rows than deals), then each day's rate, in the form each planner runs well (a region's
     # open pipeline, 11,858 days): PostgreSQL hash-joins the days to the rates' periods (35 ms; a look-up per
     # day: 43 ms); SQLite looks each day up in the rates' index (30 ms; the join scanned every rate per day:
     # 280 ms).
     if session.get_bind().dialect.name == "postgresql":
-        dated = _dated_by_period(days)
-    else:
-        rate_date = (select(func.max(FxRate.effective_date))
-                     .where(FxRate.currency == days.c.currency, FxRate.quote_currency == fx.reporting_currency(),
-                            FxRate.effective_date <= days.c.close_date)
-                     .correlate(days).scalar_subquery())
-        dated = select(days, rate_date.label("rate_date")).subquery("dated")
-    stmt = (select(dated.c.stage_id, dated.c.currency, dated.c.rate_date, func.min(dated.c.close_date),
-                   func.sum(dated.c.deals), func.sum(dated.c.amount), func.sum(dated.c.weighted))
-            .group_by(dated.c.stage_id, dated.c.currency, dated.c.rate_date))
-    return [tuple(row) for row in session.execute(stmt)]
+        return _dated_by_period(days)
+    rate_date = (select(func.max(FxRate.effective_date))
+                 .where(FxRate.currency == days.c.currency, FxRate.quote_currency == fx.reporting_currency(),
+                        FxRate.effective_date <= days.c.close_date)
+                 .correlate(days).scalar_subquery())
+    return select(days, rate_date.label("rate_date")).subquery("dated")
 
 
 def _dated_by_period(days):

@@ -23,6 +23,7 @@ from channelbase.partners.web_common import (
     CURRENCIES, attempt, choice_lists, drop_blank, form, list_links, list_page, owner_options, page_args,
     partner_choices, redirect, territory_picker, url_with,
 )
+from channelbase.growth import forecast_calls
 from channelbase.web import exports
 from channelbase.web.deps import CurrentActor, SessionDep, StaffActor, is_htmx, render
 from channelbase.web.exports import Column, field, money, when
@@ -204,6 +205,8 @@ def opportunity_detail(request: Request, db: SessionDep, actor: CurrentActor, op
                "days_in_stage": (now - opportunity.stage_changed_at).days, "stalled_days": get_settings().stalled_days,
                "audit": opportunities.history_of(db, actor, opportunity_id), "can_edit": _may_edit(actor, opportunity),
                "source_labels": {s.value: label for s, label in SOURCE_LABELS.items()},
+               "forecast": forecast_calls.category_of(db, opportunity) if actor.is_staff else None,
+               "forecast_labels": forecast_calls.LABELS,
                "ql": engagement_views.quick_log_panel(db, actor, opportunity.partner_id, opportunity_id=opportunity.id,
                                                       next_url=f"/opportunities/{opportunity.id}")
                if actor.is_staff else None}

@@ -1,17 +1,15 @@
 """Writing an import's new rows while the next ones are checked.
 
-On SQLite a batch goes to the database as one JSON text (an array of rows, each an array of values): INSERT ...
-SELECT value ->> 0, ... FROM json_each(?) parses and
-inserts the whole batch inside SQLite, in one call that lets go of the GIL, and the audit entries come from
-the same text. So the inserting (and its index upkeep) runs on the second core while Python checks the next
-rows, with no per-row Python work on the way; with executemany each row's parameters need the GIL, and the
-two threads took turns instead (200,000 accounts: 9.7 s, against 3.1 s for the check alone). PostgreSQL
-takes the rows through executemany on the same writer thread.
+On SQLite a writer thread inserts each batch a few thousand rows per statement (WITH v AS (VALUES (?, ...),
+...) INSERT ... SELECT ... FROM v): it holds the GIL only to bind the values, then SQLite inserts them and
+upkeeps the indexes without it, on the second core, while this thread checks the next rows. With executemany
+the writer needed the GIL back after every row and the two threads took turns (200,000 accounts: 9.7 s, against
+3.1 s for the check alone); a JSON batch parsed by json_each avoided that but cost SQLite 3.40 a third more than
+the insert itself. PostgreSQL takes the rows through COPY on this thread (see `bulk.Inserter`).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -57,7 +55,7 @@ class Creator:
         self.writer: bulk.Writer | None = None
         self.write_batch: Any = None
         self.created: Creates = []  # (id, values), kept when the kind keeps other tables in step afterwards
-        self.json_columns: tuple[str, ...] = ()
+        self.prepare_batch: Any = None
         self.with_external_ids = False
 
     def submit(self, creates: Creates) -> None:
@@ -68,8 +66,7 @@ class Creator:
             given = sorted(key for key in creates[0][1] if key not in ("_row", "external_id"))
             self.with_external_ids = "external_id" in creates[0][1]
             if self.sqlite:
-                self.json_columns = ("id", *given, "_row", "external_id")
-                self.write_batch = self._json_batches(("id", *given))
+                self.prepare_batch, self.write_batch = self._values_batches(("id", *given))
                 self.writer = bulk.Writer()
             else:
                 self.write_batch = self._tuple_batches(("id", *sorted({*self.defaults, *given})))
@@ -78,11 +75,9 @@ class Creator:
         if self.spec.after_write:
             self.created.extend((values["id"], values) for _number, values in creates)
         write_batch = self.write_batch
-        if self.sqlite and self.writer is not None:  # encoded here: the writer thread is the busier of the two
-            columns = self.json_columns
-            batch = json.dumps([tuple(map(values.get, columns)) for _number, values in creates],
-                               separators=(",", ":"), ensure_ascii=False, default=_sqlite_json)
-            self.writer.submit(lambda: write_batch(batch))
+        if self.sqlite and self.writer is not None:  # prepared here: the writer thread is the busier of the two
+            prepared = self.prepare_batch(creates)
+            self.writer.submit(lambda: write_batch(*prepared))
         else:
             # PostgreSQL: COPY on this thread. Each row is handed to the driver in Python, which a second thread
             # could only do in turns with this one (it waited on the GIL: 21 s instead of 3 for 200,000 rows).
@@ -99,31 +94,33 @@ class Creator:
         """Stamps, and the defaults of the columns the file does not fill."""
         return {**{name: value for name, value in self.defaults.items() if name not in given}, **self._stamps()}
 
-    def _json_batches(self, columns: tuple[str, ...]):
+    def _values_batches(self, columns: tuple[str, ...]):
+        """SQLite: (prepare, write). `prepare` (this thread) turns created rows into flat lists of bound values
+        for the rows, their audit entries and their external ids; `write` (the writer thread) inserts them a few
+        thousand rows per statement."""
         connection = self.session.connection()
-        table = self.spec.model.__table__
-        rows = bulk.JsonRowsInserter(connection, table, columns, self.defaults, self._constants(columns))
-        audit_sql = (f"INSERT INTO {AUDIT_TABLE.name} (at, actor_id, actor_label, entity_type, action, entity_id, "
-                     "before, after) SELECT ?, ?, ?, ?, 'create', value ->> 0, 'null', "
-                     f"json_object('import_run', ?, 'row', value ->> {len(columns)}) FROM json_each(?)")
-        audit_params = (*bulk.processed_constants(connection, AUDIT_TABLE, self.audit_constants), self.run_id)
-        external_sql = (f"INSERT INTO {EXTERNAL_IDS.name} (entity_type, import_run_id, row_id, external_id) "
-                        f"SELECT ?, ?, value ->> 0, value ->> {len(columns) + 1} FROM json_each(?) "
-                        f"WHERE value ->> {len(columns) + 1} IS NOT NULL")
-        external_params = (self.spec.model.__tablename__, self.run_id)
-        with_external_ids = self.with_external_ids
-        dbapi_connection = connection.connection.dbapi_connection
+        rows = bulk.ValuesInserter(connection, self.spec.model.__table__, columns, self.defaults,
+                                   self._constants(columns))
+        audit = bulk.ValuesInserter(connection, AUDIT_TABLE, ("entity_id", "after"), {},
+                                    {**self.audit_constants, "action": "create", "before": None})
+        external = bulk.ValuesInserter(connection, EXTERNAL_IDS, ("row_id", "external_id"), {},
+                                       {"entity_type": self.spec.model.__tablename__, "import_run_id": self.run_id})
+        # The values are in the run's stored file, at this row: the entry names them instead of copying.
+        after = (f'{{"import_run":{self.run_id},"row":' + "%d}").__mod__  # the audit entry's `after`, as JSON
 
-        def write(payload: str) -> None:  # rows of [*columns, the file's row number, the external id]
-            rows.insert(payload)
-            cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(audit_sql, (*audit_params, payload))
-                if with_external_ids:
-                    cursor.execute(external_sql, (*external_params, payload))
-            finally:
-                cursor.close()
-        return write
+        def prepare(creates: Creates) -> tuple[list[Any], list[Any], list[Any]]:
+            batch = [values for _number, values in creates]
+            return (rows.prepare([tuple(map(values.get, columns)) for values in batch]),
+                    [value for values in batch for value in (values["id"], after(values["_row"]))],
+                    [value for values in batch if values.get("external_id")
+                     for value in (values["id"], values["external_id"])])
+
+        def write(row_values: list[Any], audit_values: list[Any], external_values: list[Any]) -> None:
+            rows.insert(row_values)
+            audit.insert(audit_values)
+            if external_values:
+                external.insert(external_values)
+        return prepare, write
 
     def _tuple_batches(self, columns: tuple[str, ...]):
         rows = bulk.Inserter(self.session, self.spec.model.__table__, columns, self._stamps())

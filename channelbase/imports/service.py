@@ -21,7 +21,7 @@ from channelbase.auth.models import User
 from channelbase.core import audit
 from channelbase.core.audit import AuditEntry
 from channelbase.core.base import utcnow
-from channelbase.core.db import unit_of_work
+from channelbase.core.db import checkpoint_in_background, defer_checkpoint, unit_of_work
 from channelbase.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
 from channelbase.core.pagination import Page, paginate
 from channelbase.imports import engine
@@ -205,6 +205,7 @@ def commit_run(factory: sessionmaker[Session], actor: User, run_id: int,
 
 def _check_and_write(factory, actor, spec, sheet, mapping, run_id, reporter) -> engine.Plan:
     with unit_of_work(factory, writes=True) as session:
+        defer_checkpoint(session)
         plan = engine.check_and_write(session, actor, spec, sheet, mapping, run_id, reporter)
         if plan.errors:
             session.rollback()  # the rows before the first failing one may have been inserted already
@@ -216,6 +217,7 @@ def _check_and_write(factory, actor, spec, sheet, mapping, run_id, reporter) -> 
                                entity_type="import_runs", entity_id=run_id, before=None,
                                after={"entity": spec.name, "filename": run.filename, "sha256": run.file_sha256,
                                       "created": run.created, "updated": run.updated, "unchanged": run.unchanged}))
+    checkpoint_in_background(factory.kw["bind"])
     return plan
 
 

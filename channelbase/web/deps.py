@@ -28,7 +28,8 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(PACKAGE / "partners" / "templates"),
                                        str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates"),
-                                       str(PACKAGE / "engagement" / "templates")])
+                                       str(PACKAGE / "engagement" / "templates"),
+                                       str(PACKAGE / "growth" / "templates")])
 
 templates.env.filters["rate"] = format_rate
 

@@ -25,10 +25,17 @@ def log_as(settings, capsys) -> Iterator[Callable[[str], None]]:
     root, client_log = logging.getLogger(), logging.getLogger("httpx")
     saved = root.handlers[:], root.level, client_log.level
     client_log.setLevel(logging.WARNING)  # the test client's own request lines are not the server's log
+    # A live server started in this process (the browser tests' uvicorn, log_level="warning") leaves its
+    # loggers at WARNING; here they start as `serve` finds them, at the root's level.
+    uvicorn_levels = {name: logging.getLogger(name).level for name in ("uvicorn", "uvicorn.error", "uvicorn.access")}
+    for name in uvicorn_levels:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     yield lambda log_format: logs.configure(settings.model_copy(update={"log_format": log_format}))
     root.handlers[:], _, _ = saved
     root.setLevel(saved[1])
     client_log.setLevel(saved[2])
+    for name, level in uvicorn_levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def _json_lines(text: str) -> list[dict]:

@@ -1,0 +1,1 @@
+"""Quotas, attainment, forecast, dashboards and QBR packs."""
