@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import datetime
 from typing import Any
 
@@ -139,8 +140,11 @@ def check(session: Session, actor: User, spec: EntitySpec, sheet: Sheet, mapping
     total = len(sheet.rows) if sheet.pending is None else max(sheet.estimated_rows, len(sheet.rows))
     progress("checking", 0, total)
     handed = done = 0
+    names = [name for name, _index in columns]
+    pick = itemgetter(*(index for _name, index in columns)) if len(columns) > 1 else (lambda row: (row[columns[0][1]],))
+    strip = str.strip
     for done, (number, row) in enumerate(sheet.numbered(), start=1):
-        cells: Cells = {name: row[index].strip() for name, index in columns}
+        cells: Cells = dict(zip(names, map(strip, pick(row))))
         _check_row(spec, lookups, existing, plan, seen, headers, number, cells)
         if done % PROGRESS_EVERY == 0:
             progress("checking", done, max(total, done))

@@ -129,7 +129,10 @@ def _company_values(cells: Cells, errors: Errors, lookups: Lookups, label: str) 
             except v.CellError as exc:
                 errors["country"] = str(exc)
         values["country"] = country
-    if "territory" in cells or "country" in cells:
+    if "territory" not in cells and country is not None:  # the usual file: the country's territory, known
+        found = lookups.by_country.get(country)
+        values["territory_id"] = found if found is not None else _territory(cells, errors, lookups, country)
+    elif "territory" in cells or "country" in cells:
         values["territory_id"] = _territory(cells, errors, lookups, country)
     if "tax_id" in cells:
         try:
@@ -174,9 +177,12 @@ def _company_keys(values: dict[str, Any]) -> list[tuple]:
 
 def _parse_account(cells: Cells, lookups: Lookups, errors: Errors) -> dict[str, Any]:
     values = _company_values(cells, errors, lookups, "account")
-    if "industry" in cells:
-        values["industry"] = _cell(cells, errors, "industry",
-                                   lambda t: v.text_of(t, max_length=80, label="The industry"), "")
+    if "industry" in cells:  # written out: every row of an accounts file passes here
+        industry = cells["industry"]
+        if len(industry) > 80:
+            errors["industry"] = f"The industry is {len(industry)} characters long; at most 80"
+            industry = ""
+        values["industry"] = industry
     if "is_public_sector" in cells:
         values["is_public_sector"] = _cell(cells, errors, "is_public_sector", v.boolean, False)
     if "partner" in cells:
