@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
 from channelbase.core import audit
-from channelbase.core.errors import InvalidInput, NotPermitted
+from channelbase.core.errors import InvalidInput
+from channelbase.deals import fx
 from channelbase.growth.models import FiscalCalendar
 from channelbase.partners.common import check_version
 
@@ -121,8 +122,7 @@ def parse_quarter(session: Session, text: str) -> tuple[FiscalYear, Period]:
 
 
 def set_start_month(session: Session, actor: User, month: int, version: int | None = None) -> FiscalCalendar:
-    if not actor.is_admin:
-        raise NotPermitted("Only admins may change the fiscal calendar.")
+    fx.require_admin(actor, "change the fiscal calendar")
     if not 1 <= month <= 12:
         raise InvalidInput(f"The fiscal year starts in a month from 1 to 12, not {month}.",
                            field_errors={"start_month": "1 to 12"})

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
 from channelbase.core import audit
-from channelbase.core.errors import InvalidInput, NotPermitted
+from channelbase.core.errors import InvalidInput
 from channelbase.core.money import format_rate
 from channelbase.deals import fx
 from channelbase.deals.fx_csv import parse_rate
+from channelbase.growth import fiscal
 from channelbase.growth.models import PlanRate
 
 HOW_TO_ADD = "set it on the Plan rates page (Growth › Plan rates) or with `channelbase growth plan-rate FY CURRENCY RATE`"
@@ -56,8 +57,7 @@ def plan_rate_book(session: Session, fiscal_year: int) -> PlanRateBook:
 
 
 def list_plan_rates(session: Session, actor: User, fiscal_year: int | None = None) -> list[PlanRate]:
-    if not actor.is_staff:
-        raise NotPermitted("Only channel managers and admins may read plan rates.")
+    fx.require_staff(actor, "read plan rates")
     stmt = select(PlanRate).where(PlanRate.quote_currency == fx.reporting_currency())
     if fiscal_year is not None:
         stmt = stmt.where(PlanRate.fiscal_year == fiscal_year)
@@ -67,11 +67,8 @@ def list_plan_rates(session: Session, actor: User, fiscal_year: int | None = Non
 def set_plan_rate(session: Session, actor: User, fiscal_year: int, currency: str, rate: Decimal | int | str,
                   *, decimal_comma: bool | None = None) -> PlanRate:
     """Enter or correct the plan rate of a currency for a fiscal year; admins only."""
-    if not actor.is_admin:
-        raise NotPermitted("Only admins may set plan rates.")
-    if not isinstance(fiscal_year, int) or not 2000 <= fiscal_year <= 2100:
-        raise InvalidInput(f"{fiscal_year} is not a fiscal year (2000 to 2100).",
-                           field_errors={"fiscal_year": "between 2000 and 2100"})
+    fx.require_admin(actor, "set plan rates")
+    fiscal_year = fiscal.fiscal_year(session, fiscal_year).year  # refuses a year outside the plannable range
     code, value = fx.rate_currency(currency), parse_rate(rate, decimal_comma=decimal_comma)
     reporting = fx.reporting_currency()
     existing = session.scalars(select(PlanRate).where(

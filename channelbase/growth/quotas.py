@@ -171,8 +171,7 @@ def delete_quota(session: Session, actor: User, quota_id: int, version: int) -> 
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise NotPermitted("Only admins may set quotas.")
+    fx.require_admin(actor, "set quotas")
 
 
 def quota_visibility(actor: User):

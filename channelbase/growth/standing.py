@@ -10,7 +10,7 @@ from sqlalchemy import Integer, literal, select
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import Role, User
-from channelbase.auth.visibility import get_visible, visible
+from channelbase.auth.visibility import get_visible, managed_territory_ids, visible
 from channelbase.core.errors import InvalidInput, NotFound
 from channelbase.core.money import Money
 from channelbase.deals.models import Opportunity
@@ -18,6 +18,7 @@ from channelbase.growth import figures as f
 from channelbase.growth.fiscal import FiscalYear
 from channelbase.growth.models import ForecastCategory, Quota, QuotaMetric, QuotaScope
 from channelbase.partners.models import Partner, Territory
+from channelbase.partners.territories import territory_and_below
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,8 @@ def standing(session: Session, actor: User, target: Target, window: f.Window, vi
         scope = Opportunity.partner_id == target.id
         calls = (Opportunity.partner_id, scope)
     else:
-        territory_ids = (subtree_ids(session, [target.id]) if target.scope == QuotaScope.TERRITORY
-                         else owned_territory_ids(session, target.id))
+        territory_ids = (territory_and_below(target.id) if target.scope == QuotaScope.TERRITORY
+                         else managed_territory_ids(session.get_one(User, target.id)))
         scope = Opportunity.territory_id.in_(territory_ids)
         calls = (Opportunity.territory_id, scope)
     if metric == QuotaMetric.ARR:
@@ -155,17 +156,6 @@ def standing(session: Session, actor: User, target: Target, window: f.Window, vi
     result = standing_from(target, window, figures, figures.total(), quota)
     result.metric = metric
     return result
-
-
-def subtree_ids(session: Session, roots: list[int]) -> list[int]:
-    paths = list(session.scalars(select(Territory.path).where(Territory.id.in_(roots))))
-    territories = session.execute(select(Territory.id, Territory.path)).all()
-    return [tid for tid, path in territories if any(path.startswith(root) for root in paths)]
-
-
-def owned_territory_ids(session: Session, manager_id: int) -> list[int]:
-    owned = list(session.scalars(select(Territory.id).where(Territory.owner_id == manager_id)))
-    return subtree_ids(session, owned) if owned else []
 
 
 def visible_territories(session: Session, actor: User) -> list[Territory]:
