@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: run install install-test test test-sqlite test-postgres lint bench clean-data help
+.PHONY: run install install-test test test-sqlite test-postgres lint bench clean-data help messages
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -40,3 +40,6 @@ bench: install  ## Benchmark list pages and API at large scale (see docs/benchma
 
 clean-data:  ## Delete the local SQLite database and secret key
 	rm -rf data
+
+messages: install  ## Update the translation catalogues (channelbase/locale) from the marked sentences
+	$(BIN)/python -m channelbase.core.i18n_catalogues

@@ -32,7 +32,11 @@ CONTENT_SECURITY_POLICY = (
 
 
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
-                    "Content-Security-Policy": CONTENT_SECURITY_POLICY}
+                    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                    "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
+# Only on answers sent over https (the scheme the proxy-headers middleware believed): over plain http a
+# browser ignores it, and a development server on http://127.0.0.1 must stay reachable.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
@@ -98,6 +102,11 @@ def _add_routers(app: FastAPI) -> None:
     from channelbase.sellout.web import router as sellout_router; app.include_router(sellout_router)  # noqa: E702
     from channelbase.growth.web import router as growth_router; app.include_router(growth_router)  # noqa: E702
     from channelbase.growth.web_qbr import router as qbr_router; app.include_router(qbr_router)  # noqa: E702
+    from channelbase.portal import web as portal_web, web_links, web_staff, web_team
+    app.include_router(portal_web.router)
+    app.include_router(web_team.router)
+    app.include_router(web_links.router)
+    app.include_router(web_staff.router)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
@@ -126,6 +135,7 @@ class ResponseHeaders:
         started = time.perf_counter()
         had_csrf_cookie = f"{deps.CSRF_COOKIE}=".encode() in dict(scope["headers"]).get(b"cookie", b"")
         docs = scope["path"].startswith("/api/docs")
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -133,6 +143,8 @@ class ResponseHeaders:
                 for name, value in SECURITY_HEADERS.items():
                     if not (docs and name == "Content-Security-Policy"):
                         headers.setdefault(name, value)
+                if https:
+                    headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
                 token = scope.get("state", {}).get("csrf_token")
                 if token and not had_csrf_cookie:
                     headers.append("Set-Cookie", f"{deps.CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=Lax{self.secure}")
@@ -147,6 +159,13 @@ def _wants_json(request: Request) -> bool:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
+    from fastapi.exception_handlers import http_exception_handler
+    from sqlalchemy.exc import DataError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from channelbase.core import api_errors
+    from channelbase.core.errors import InvalidInput
+
     @app.exception_handler(deps.LoginRequired)
     async def login_required(request: Request, _exc):
         if deps.is_htmx(request):
@@ -171,25 +190,49 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def integrity(request: Request, _exc):
         return await domain_error(request, Conflict("That change conflicts with existing data; nothing was saved."))
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError):
-        errors = request_errors(exc)
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: Exception):
+        # The database refused a value the request carried: an id beyond 64 bits (SQLite cannot even bind it)
+        # or beyond the 32 bits of PostgreSQL's id columns, say. The request is at fault, not the server.
+        log.info("unstorable value on %s %s: %s", request.method, request.url.path, getattr(exc, "orig", exc))
+        return await domain_error(request, InvalidInput(api_errors.UNSTORABLE))
+
+    async def invalid(request: Request, errors: dict[str, str]):
         message = "Invalid request: " + "; ".join(f"{k}: {v}" for k, v in list(errors.items())[:5])
         if _wants_json(request):
             return JSONResponse({"detail": message, "errors": errors, "link": None}, status_code=422)
         return deps.render(request, "error.html", {"status": 422, "message": message}, status_code=422)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        return await invalid(request, request_errors(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:
+            # Only the framework raises these, when it cannot read the body (not UTF-8, a broken multipart
+            # form): malformed input like bad JSON, so the same 422.
+            unreadable = isinstance(exc.__cause__, UnicodeDecodeError)
+            reason = "not valid UTF-8: send JSON encoded as UTF-8" if unreadable else str(exc.detail)
+            return await invalid(request, {"body": reason})
+        if not _wants_json(request):
+            return await http_exception_handler(request, exc)
+        return JSONResponse({"detail": str(exc.detail), "errors": None, "link": None}, status_code=exc.status_code,
+                            headers=exc.headers)
+
     @app.exception_handler(404)
     async def not_found(request: Request, exc):
         message = getattr(exc, "detail", None) or "Not found."
         if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=404)
+            return JSONResponse({"detail": message, "errors": None, "link": None}, status_code=404)
         return deps.render(request, "error.html", {"status": 404, "message": "This page does not exist."},
                            status_code=404)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        from channelbase.ops.middleware import redact
+        log.exception("unhandled error on %s %s", request.method, redact(request.url.path))
         message = "Something went wrong on our side; nothing was saved. Try again, or tell your admin."
         if _wants_json(request):
             response = JSONResponse({"detail": message}, status_code=500)
@@ -197,6 +240,8 @@ def _add_error_handlers(app: FastAPI) -> None:
             response = deps.render(request, "error.html", {"status": 500, "message": message}, status_code=500)
         # FastAPI sends this answer from its outermost layer, past the middleware that adds these headers.
         response.headers.update(SECURITY_HEADERS)
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
         request_id = getattr(request.state, "request_id", None)
         if request_id:
             response.headers["X-Request-ID"] = request_id

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from rich.table import Table
 
 from channelbase.auth import service as auth_service
+from channelbase.auth.passwords import PASSWORD_RULES
 from channelbase.cli_support import (
     cli_actor, cli_session, console, domain_errors, engine, fail, set_acting_email,
 )
@@ -122,7 +123,7 @@ def users_create(email: str, role: str = typer.Option(..., help="admin, manager 
                  name: str = typer.Option("", help="Full name."),
                  partner_id: int = typer.Option(None, help="The partner a partner user belongs to."),
                  password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                              help="At least 10 characters.")) -> None:
+                                              help=PASSWORD_RULES)) -> None:
     """Create a user."""
     with cli_session() as session, domain_errors():
         actor = cli_actor(session) if auth_service.any_user(session) else None
@@ -156,6 +157,14 @@ def users_enable(email: str) -> None:
     with cli_session() as session, domain_errors():
         auth_service.set_active(session, cli_actor(session), email, True)
     console.print(f"Enabled {email}.")
+
+
+@users_app.command("unlock")
+def users_unlock(email: str) -> None:
+    """Lift the lock that repeated failed sign-ins put on a user's password sign-in."""
+    with cli_session() as session, domain_errors():
+        lifted = auth_service.unlock(session, cli_actor(session), auth_service.user_with_email(session, email))
+    console.print(f"Unlocked {email}." if lifted else f"{email} was not locked.")
 
 
 @users_app.command("token")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -26,3 +28,23 @@ class Inbox:
     def recipients(self) -> list[str]:
         with self.lock:
             return [address for recipients, _message in self.received for address in recipients]
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_inbox() -> Iterator[tuple[int, Inbox]]:
+    """A real SMTP server on 127.0.0.1 for as long as the block runs: (its port, what it received)."""
+    from aiosmtpd.controller import Controller
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, inbox
+    finally:
+        controller.stop()

@@ -1,4 +1,4 @@
-"""The admins' users page: list, create, disable and enable sign-ins."""
+"""The admins' users page: list, create, disable and enable sign-ins, and unlock locked accounts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from channelbase.auth import service
 from channelbase.auth.models import Role, User
+from channelbase.auth.passwords import PASSWORD_RULES
 from channelbase.core.batches import list_source
 from channelbase.core.errors import Conflict, InvalidInput
 from channelbase.partners import service as partners
@@ -79,12 +80,19 @@ def enable_user(db: SessionDep, actor: AdminActor, user_id: int):
     return redirect("/users")
 
 
+@router.post("/users/{user_id}/unlock", include_in_schema=False)
+def unlock_user(db: SessionDep, actor: AdminActor, user_id: int):
+    service.unlock(db, actor, service.get_visible(db, actor, User, user_id))
+    return redirect("/users")
+
+
 def _users_page(request: Request, db: Session, actor: User, values: dict[str, Any],
                 error: InvalidInput | Conflict | None = None, created: int | None = None):
     users = service.list_users(db, actor)
     partner_options, truncated = partner_choices(db, actor)
     context = {
         "users": users, "created": next((u for u in users if u.id == to_int(created)), None),
+        "locks": service.locks_of(db, users), "password_rules": PASSWORD_RULES,
         "partner_names": partners.partner_names(db, actor, (u.partner_id for u in users)),
         "partner_options": partner_options, "partners_truncated": truncated,
         "role_options": ROLE_OPTIONS, "language_options": LANGUAGE_OPTIONS,

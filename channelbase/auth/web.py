@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and the account page with personal API tokens."""
+"""Sign-in, sign-out (here or everywhere) and the account page with personal API tokens."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from channelbase.auth import service
 from channelbase.auth.models import User
+from channelbase.auth.passwords import PASSWORD_RULES
 from channelbase.core.errors import DomainError, InvalidInput
 from channelbase.web.deps import (
     CSRF_COOKIE, SESSION_COOKIE, CurrentActor, OptionalActor, SessionDep, csrf_protect, render,
@@ -46,13 +48,15 @@ def login(request: Request, db: SessionDep, email: Annotated[str, Form(max_lengt
     try:
         user = service.authenticate(db, email, password, ip=request.client.host if request.client else "",
                                     max_failures=settings.login_max_failures,
-                                    window=timedelta(minutes=settings.login_window_minutes))
-    except DomainError as exc:
+                                    window=timedelta(minutes=settings.login_window_minutes),
+                                    lockout_failures=settings.login_lockout_failures,
+                                    lockout=timedelta(minutes=settings.login_lockout_minutes))
+    except DomainError as exc:  # too many attempts (429) or a locked account (423): the message says what next
         return render(request, "auth/login.html", {**context, "error": exc.message}, status_code=exc.status)
     if user is None:
         return render(request, "auth/login.html", {**context, "error": "Wrong e-mail or password."}, status_code=401)
     service.purge_expired(db)
-    token = service.start_session(db, user, days=settings.session_days)
+    token = _fresh_session(request, db, user, settings.session_days)
     response = RedirectResponse(_landing(next, user), status_code=303)
     secure = settings.secure_cookies
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
@@ -60,6 +64,14 @@ def login(request: Request, db: SessionDep, email: Annotated[str, Form(max_lengt
     # A fresh CSRF token after sign-in, so a token planted before it is worthless.
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+def _fresh_session(request: Request, db: Session, user: User, days: int) -> str:
+    """A new session's token; the session this browser had (perhaps someone else's, perhaps planted) ends first."""
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        service.end_session(db, previous)
+    return service.start_session(db, user, days=days)
 
 
 @router.post("/logout", include_in_schema=False)
@@ -72,9 +84,22 @@ def logout(request: Request, db: SessionDep):
     return response
 
 
+@router.post("/account/sessions/end-all", include_in_schema=False)
+def end_all_sessions(db: SessionDep, actor: CurrentActor):
+    service.end_all_sessions(db, actor)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _account(request: Request, db: Session, actor: User, status_code: int = 200, **context):
+    context = {"tokens": service.list_api_tokens(db, actor), "password_rules": PASSWORD_RULES, **context}
+    return render(request, "auth/account.html", context, status_code=status_code)
+
+
 @router.get("/account", include_in_schema=False)
 def account_page(request: Request, db: SessionDep, actor: CurrentActor):
-    return render(request, "auth/account.html", {"tokens": service.list_api_tokens(db, actor)})
+    return _account(request, db, actor)
 
 
 @router.post("/account/tokens", include_in_schema=False)
@@ -82,9 +107,8 @@ def create_token(request: Request, db: SessionDep, actor: CurrentActor, name: An
     try:
         _token, secret = service.create_api_token(db, actor, name)
     except InvalidInput as exc:
-        return render(request, "auth/account.html", {"tokens": service.list_api_tokens(db, actor),
-                                                     "error": exc.message, "name": name}, status_code=422)
-    return render(request, "auth/account.html", {"tokens": service.list_api_tokens(db, actor), "new_secret": secret})
+        return _account(request, db, actor, 422, error=exc.message, name=name)
+    return _account(request, db, actor, new_secret=secret)
 
 
 @router.post("/account/tokens/{token_id}/revoke", include_in_schema=False)
@@ -98,15 +122,12 @@ def change_password(request: Request, db: SessionDep, actor: CurrentActor,
                     current_password: Annotated[str, Form(max_length=1024)] = "",
                     new_password: Annotated[str, Form(max_length=1024)] = "",
                     confirm_password: Annotated[str, Form(max_length=1024)] = ""):
-    context = {"tokens": service.list_api_tokens(db, actor)}
     if new_password != confirm_password:
-        return render(request, "auth/account.html", {**context, "password_errors": {
-            "confirm_password": "does not match the new password"}}, status_code=422)
+        return _account(request, db, actor, 422, password_errors={"confirm_password": "does not match the new password"})
     try:
         service.change_password(db, actor, current_password, new_password,
                                 keep_session=request.cookies.get(SESSION_COOKIE))
     except InvalidInput as exc:
         db.rollback()
-        return render(request, "auth/account.html", {**context, "password_errors": exc.field_errors,
-                                                     "password_error": exc.message}, status_code=422)
-    return render(request, "auth/account.html", {**context, "password_changed": True})
+        return _account(request, db, actor, 422, password_errors=exc.field_errors, password_error=exc.message)
+    return _account(request, db, actor, password_changed=True)

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins per e-mail within the window before lock-out.")
     login_window_minutes: int = Field(15, ge=1, description="Window for counting failed sign-ins.")
+    login_lockout_failures: int = Field(10, ge=1, description="Failed password sign-ins of a user since their last "
+                                                              "successful one (within 24 h) that lock the account.")
+    login_lockout_minutes: int = Field(60, ge=1, description="How long a locked account refuses password sign-in "
+                                                             "(an e-mailed sign-in link or an admin unlocks it "
+                                                             "sooner).")
     session_days: int = Field(14, ge=1, description="Days a web session lasts.")
     reporting_currency: str = Field("USD", description="ISO 4217 currency that roll-ups convert to; FX rates are "
                                                        "quoted in it.")

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from channelbase.auth.models import User
+from channelbase.core.api_errors import ERRORS
 from channelbase.core.base import utcnow
 from channelbase.core.money import Money
 from channelbase.deals import fx, products
@@ -17,9 +18,9 @@ from channelbase.deals.fx import Conversion
 from channelbase.deals.models import Product
 from channelbase.deals.schemas import (
     ConversionOut, ImportReportOut, PriceIn, PriceOut, ProductCreate, ProductFilter, ProductOut, ProductUpdate,
-    RateFilter, RateIn, RateOut,
+    RateFilter, RateIn, RateOut, RowErrorOut,
 )
-from channelbase.partners.api import ERRORS, NumberedPage
+from channelbase.partners.api import NumberedPage
 from channelbase.web.deps import ApiActor, SessionDep
 
 router = APIRouter(responses=ERRORS)
@@ -51,9 +52,11 @@ class RateQuery(RateFilter):
 
 
 class RateImportRejected(BaseModel):
+    """A 422 of the import: `errors` lists the bad rows, or maps fields to messages like any other 422."""
+
     detail: str
-    errors: list[dict]
-    link: None = None
+    errors: list[RowErrorOut] | dict[str, str] | None = None
+    link: str | None = None
 
 
 def _product_out(product: Product, prices: dict[str, Money]) -> ProductOut:

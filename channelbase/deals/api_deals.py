@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, field_serializer, field_validator
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
+from channelbase.core.api_errors import ERRORS
 from channelbase.core.money import format_rate
 from channelbase.deals import conflicts as conflict_check
 from channelbase.deals import deal_queries, fx, opportunities, pipeline, registrations, stages
@@ -25,7 +26,7 @@ from channelbase.deals.deal_schemas import (
     RegistrationFilter, RegistrationOut, RejectIn, StageChangeOut, StageIn, StageOut, StageUpdate,
 )
 from channelbase.deals.models import Opportunity, Product, Registration, StageOutcome
-from channelbase.partners.api import ERRORS, NumberedPage
+from channelbase.partners.api import NumberedPage
 from channelbase.web.deps import ApiActor, SessionDep
 
 router = APIRouter(responses=ERRORS)

@@ -95,7 +95,7 @@ def read_rates(file_bytes: bytes, reporting: str) -> tuple[list[RateRow], list[R
     if problem:
         return [], [problem]
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns, problem = _columns(next(reader, []))
     if problem:
         return [], [problem]

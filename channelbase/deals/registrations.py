@@ -98,11 +98,27 @@ def product_lines(session: Session, actor: User, lines: list[LineIn]) -> list[tu
     return result
 
 
+def resellers_of(session: Session, actor: User) -> list[Partner]:
+    """The resellers a distributor's user registers deals for: those linked to their distributor."""
+    if not actor.is_partner or actor.partner_id is None:
+        return []
+    return list(session.scalars(
+        select(Partner).join(PartnerLink, PartnerLink.reseller_id == Partner.id)
+        .where(PartnerLink.distributor_id == actor.partner_id, Partner.deleted_at.is_(None),
+               Partner.status.in_(REGISTERING_STATUSES))
+        .order_by(Partner.name)))
+
+
 def _partner_for(session: Session, actor: User, partner_id: int | None) -> Partner:
     if actor.is_partner:
-        if partner_id not in (None, actor.partner_id):
-            raise NotFound(f"No partner #{partner_id} here, or you may not see it.")
-        partner = session.get_one(Partner, actor.partner_id)
+        if partner_id in (None, actor.partner_id):
+            partner = session.get_one(Partner, actor.partner_id)
+        else:
+            # A distributor registers on behalf of a reseller it supplies; any other partner is unknown.
+            reseller = next((p for p in resellers_of(session, actor) if p.id == partner_id), None)
+            if reseller is None:
+                raise NotFound(f"No partner #{partner_id} here, or you may not see it.")
+            partner = reseller
     else:
         if partner_id is None:
             raise InvalidInput("Pick the partner that registers the deal.", field_errors={"partner_id": "required"})
@@ -159,14 +175,17 @@ def submit_registration(session: Session, actor: User, data: RegistrationCreate,
     money = positive_money(data.amount, data.currency, data.decimal_comma)
     _check_close_date(data.expected_close_date, now.date())
     require_rate(session, money, data.expected_close_date)
-    distributor = check_distributor(session, partner, data.distributor_id)
+    on_behalf = actor.is_partner and partner.id != actor.partner_id
+    # Registered by the distributor itself: it is the deal's distributor and cannot hide the deal from itself.
+    distributor = check_distributor(session, partner, actor.partner_id if on_behalf else data.distributor_id)
+    hidden = bool(distributor) and data.hidden_from_distributor and not on_behalf
     lines = product_lines(session, actor, data.products)
     program = program_of(session, partner)
     conflicts = find_conflicts(session, customer, now.date())
     registration = Registration(
         partner_id=partner.id, territory_id=partner.territory_id,
         distributor_id=distributor.id if distributor else None,
-        hidden_from_distributor=bool(distributor) and data.hidden_from_distributor,
+        hidden_from_distributor=hidden,
         title=data.title, account_id=customer.account_id, customer_name=customer.name,
         customer_key=company_key(customer.name), customer_domain=customer.domain,
         customer_country=customer.country or "", customer_tax_id=customer.tax_id,
@@ -370,7 +389,7 @@ def request_extension(session: Session, actor: User, registration_id: int, data:
     """The registering partner asks for more time on an approved registration (expired ones too, until swept)."""
     now = now or utcnow()
     registration = get_registration(session, actor, registration_id)
-    if actor.is_partner and actor.partner_id != registration.partner_id:
+    if actor.is_partner and actor.partner_id != registration.partner_id and registration.submitted_by_id != actor.id:
         raise NotPermitted("Only the registering partner may ask for an extension.")
     check_version(session, registration, data.version)
     if registration.status not in (RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED):

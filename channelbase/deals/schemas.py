@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from channelbase.core.money import Money, MoneyError, currency_code, format_rate
 from channelbase.deals.models import ProductTerm
+from channelbase.partners.schemas import Strict
 
 
 def _no_float(value: Any) -> Any:
@@ -30,10 +31,6 @@ Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A
                 AfterValidator(_sku)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Family = Annotated[str, Field(min_length=1, max_length=60)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
 class ProductCreate(Strict):

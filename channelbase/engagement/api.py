@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
+from channelbase.core.api_errors import ERRORS
 from channelbase.core.errors import NotFound
 from channelbase.engagement import activities, agenda, cadence, tasks, views
 from channelbase.engagement.models import Activity, ActivityType, Task
@@ -22,7 +23,7 @@ from channelbase.engagement.schemas import (
     ActivityCreate, ActivityFilter, ActivityOut, ActivityUpdate, CadenceRuleIn, CadenceRuleOut, CadenceRuleUpdate,
     EveryDays, SnoozeIn, TaskCreate, TaskFilter, TaskOut, TaskUpdate,
 )
-from channelbase.partners.api import DELETE, ERRORS, NumberedPage
+from channelbase.partners.api import DELETE, NumberedPage
 from channelbase.partners.common import require_staff
 from channelbase.partners.models import PartnerTier, PartnerType
 from channelbase.partners.schemas import Strict

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from channelbase.core.api_errors import ERRORS
 from channelbase.core.base import utcnow
 from channelbase.core.errors import NotPermitted
 from channelbase.core.money import Money
@@ -14,7 +15,6 @@ from channelbase.deals.deal_schemas import MoneyOut
 from channelbase.growth import figures as f
 from channelbase.growth import fiscal
 from channelbase.growth.standing import Standing, resolve_target, standing
-from channelbase.partners.api import ERRORS
 from channelbase.web.deps import ApiActor, SessionDep
 
 router = APIRouter(responses=ERRORS)

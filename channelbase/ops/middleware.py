@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl, quote
 
 from channelbase.ops import logs, metrics
 
@@ -15,7 +16,14 @@ access_log = logging.getLogger("channelbase.access")
 VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 # A path parameter with a name like these is a credential (the calendar feed's token): log the template.
 SECRET_PARAMETER = re.compile(r"token|secret|key", re.IGNORECASE)
+# A query parameter with a name like these carries a credential: its value is never logged.
+SECRET_QUERY_PARAMETER = re.compile(r"token|password|secret|key", re.IGNORECASE)
 TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{24,}")  # our tokens are 32+ random url-safe characters; words are shorter
+# Paths that hold a credential whatever its length: an e-mailed sign-in link (everything after /login/link/)
+# and the calendar feed's token.
+SECRET_PATHS = ((re.compile(r"^(/login/link/).+", re.DOTALL), r"\1{redacted}"),
+                (re.compile(r"^(/calendar/)[^/]+(\.ics)"), r"\1{redacted}\2"))
+REDACTED = "{redacted}"
 UNMATCHED = "unmatched"
 
 
@@ -32,6 +40,21 @@ def route_template(scope: dict[str, Any]) -> str:
     if "endpoint" in scope and not scope.get("path_params"):
         return scope["path"]  # a plain route without parameters (the OpenAPI document): the path is the template
     return UNMATCHED
+
+
+def redact(path: str, query: str = "") -> str:
+    """The path, and the query string if given, fit for a log: sign-in link and calendar feed tokens, any
+    token-like segment, and the values of query parameters named like token, password, secret or key are
+    replaced by {redacted}. Everything that logs a URL goes through here."""
+    for pattern, replacement in SECRET_PATHS:
+        path = pattern.sub(replacement, path)
+    path = TOKEN_LIKE.sub(REDACTED, path)
+    if not query:
+        return path
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return path + "?" + "&".join(
+        f"{quote(name, safe='')}={REDACTED if SECRET_QUERY_PARAMETER.search(name) else quote(value, safe='')}"
+        for name, value in pairs)
 
 
 def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
@@ -95,10 +118,8 @@ def _log_access(scope: dict[str, Any], route: str, status: int, seconds: float) 
     params = scope.get("path_params") or {}
     if any(SECRET_PARAMETER.search(name) for name in params):
         path = route
-    elif route == UNMATCHED:  # a near miss of a secret URL (the feed's with a trailing slash) still holds the secret
-        path = TOKEN_LIKE.sub("{redacted}", scope["path"])
-    else:
-        path = scope["path"]
+    else:  # a near miss of a secret URL (the feed's with a trailing slash) holds the secret too
+        path = redact(scope["path"])
     if not path.isprintable():  # a newline in a path must not forge a second log line
         path = path.encode("unicode_escape").decode("ascii")
     client = scope.get("client")

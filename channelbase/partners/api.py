@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from channelbase.core.api_errors import ERRORS
 from channelbase.core.errors import InvalidInput
 from channelbase.core.pagination import decode_cursor
 from channelbase.partners import accounts, schemas, service, territories
 from channelbase.partners.schemas import (
-    AccountFilter, AccountOut, ContactCreate, ContactOut, ContactUpdate, LinkCreate, PartnerFilter, PartnerOut,
+    AccountFilter, AccountOut, ContactCreate, ContactOut, ContactUpdate, LinkCreate, PartnerFilter, PartnerOut, Strict,
     TerritoryCreate, TerritoryOut, TerritoryUpdate,
 )
 from channelbase.web.deps import ApiActor, SessionDep
 
-
-class ErrorOut(BaseModel):
-    """Every error: a message saying what to do next, per-field messages, and a link to the record concerned."""
-
-    detail: str
-    errors: dict[str, str] | list[dict] | None = None
-    link: str | None = None
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "Missing, invalid or revoked token"},
-    403: {"model": ErrorOut, "description": "Your role may not do this"},
-    404: {"model": ErrorOut, "description": "No such record, or you may not see it"},
-    409: {"model": ErrorOut, "description": "Duplicate, or changed by someone else since you read it"},
-    422: {"model": ErrorOut, "description": "Invalid input"}}
 router = APIRouter(responses=ERRORS)
 T = TypeVar("T")
 # DELETE routes use api_route: the adapter lint (tests/auth) flags any call named `delete` as hand-made SQL.
@@ -70,9 +56,7 @@ class AccountQuery(AccountFilter, CursorParams):
     pass
 
 
-class PageParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PageParams(Strict):
     page: int = Field(1, ge=1)
     limit: int = Field(50, ge=1, le=200)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from channelbase.core.api_errors import NUL_CHARACTER
 from channelbase.core.validation import domain_from_website, normalize_country, normalize_tax_id
 from channelbase.partners.models import ContactRole, PartnerStatus, PartnerTier, PartnerType
 
@@ -29,8 +30,20 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Language = Annotated[str, Field(pattern=r"^(en|es|pt)$")]
 
 
+def _no_nul(value: Any) -> Any:
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError(NUL_CHARACTER)
+    return value
+
+
 class Strict(BaseModel):
+    """Every input shape: unknown fields refused, text stripped and free of the NUL character."""
+
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    # PostgreSQL cannot store NUL in text (a 500 there, silently kept on SQLite): refuse it on both.
+    _text_without_nul = field_validator("*")(_no_nul)
 
 
 class _TaxIdAndWebsite(Strict):

@@ -17,6 +17,7 @@ from channelbase.auth import service as auth_service
 from channelbase.auth.models import User
 from channelbase.core.db import unit_of_work
 from channelbase.core.errors import DomainError, NotPermitted
+from channelbase.core import i18n
 from channelbase.core.money import format_rate
 
 SESSION_COOKIE = "cb_session"
@@ -29,9 +30,10 @@ PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(PACKAGE / "partners" / "templates"),
                                        str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates"),
                                        str(PACKAGE / "engagement" / "templates"),
-                                       str(PACKAGE / "growth" / "templates")])
+                                       str(PACKAGE / "growth" / "templates"), str(PACKAGE / "portal" / "templates")])
 
 templates.env.filters["rate"] = format_rate
+i18n.install(templates.env)
 
 
 class LoginRequired(Exception):
@@ -141,8 +143,17 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def page_language(request: Request, actor: User | None) -> str:
+    """Partner users read their own language (their profile, then the browser); the pages before sign-in
+    follow the browser; the vendor's own pages stay English for now."""
+    if actor is not None and not actor.is_partner:
+        return i18n.DEFAULT_LANGUAGE
+    return i18n.choose_language(actor.language if actor else None, request.headers.get("accept-language"))
+
+
 def render(request: Request, template: str, context: dict | None = None, status_code: int = 200):
     context = dict(context or {})
     context.setdefault("actor", getattr(request.state, "actor", None))
     context["csrf_token"] = csrf_token_for(request)
+    i18n.set_language(context.pop("language", None) or page_language(request, context["actor"]))
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 
 from channelbase.deals.summary import EXPIRING_DAYS, deal_summary
 from channelbase.partners import service as partners
@@ -14,6 +15,8 @@ router = APIRouter()
 
 @router.get("/", include_in_schema=False)
 def home(request: Request, db: SessionDep, actor: CurrentActor):
+    if actor.is_partner:
+        return RedirectResponse("/portal", status_code=303)  # partner users live in the portal
     stats = partners.partner_stats(db, actor)
     total = sum(count for _, count in stats["status"])
     by_status = dict(stats["status"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from channelbase.core.base import utcnow
-from tests.access_policies import A_ROW, A_ROW_STAFF, ADMIN, SIGNED_IN
+from tests.access_policies import A_DEAL, A_DEAL_EDIT, A_DEAL_STAFF, A_ROW, ADMIN, SIGNED_IN
 
 # Staff-only actions on partner A's rows: the role is checked before the row, so every partner user hears
 # 403 (it learns nothing about the row); the other manager does not see the row (404).
-A_ROW_DECIDE = {**A_ROW_STAFF, "bruno": "403"}
+A_ROW_DECIDE = {**A_DEAL_STAFF, "bruno": "403"}
 
 API = "/api/v1"
 REG = f"{API}/registrations/{{registration_id}}"
@@ -17,21 +17,23 @@ OPP = f"{API}/opportunities/{{opportunity_id}}"
 
 ROWS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", f"{API}/registrations"): SIGNED_IN,
-    # Partner A's users register for their own partner; others cannot see partner A or its account.
+    # Partner A's users register for their own partner; others cannot see partner A or its account (its
+    # distributor may register on partner A's behalf, but not for partner A's own account, named in the body).
     ("POST", f"{API}/registrations"): A_ROW,
-    ("GET", REG): A_ROW,
-    ("GET", f"{REG}/conflicts"): A_ROW_STAFF,
+    # Partner A's deals name Delta: its distributor's users read them, but only the selling partner edits.
+    ("GET", REG): A_DEAL,
+    ("GET", f"{REG}/conflicts"): A_DEAL_STAFF,
     ("POST", f"{REG}/approve"): A_ROW_DECIDE,
     ("POST", f"{REG}/reject"): A_ROW_DECIDE,
     ("POST", f"{REG}/extend"): A_ROW_DECIDE,
-    ("POST", f"{REG}/request-extension"): A_ROW,
+    ("POST", f"{REG}/request-extension"): A_DEAL_EDIT,
     ("POST", f"{REG}/convert"): A_ROW_DECIDE,
     ("GET", f"{API}/opportunities"): SIGNED_IN,
     ("POST", f"{API}/opportunities"): A_ROW_DECIDE,
-    ("GET", OPP): A_ROW,
-    ("PATCH", OPP): A_ROW,
-    ("POST", f"{OPP}/move"): A_ROW,
-    ("GET", f"{OPP}/history"): A_ROW,
+    ("GET", OPP): A_DEAL,
+    ("PATCH", OPP): A_DEAL_EDIT,
+    ("POST", f"{OPP}/move"): A_DEAL_EDIT,
+    ("GET", f"{OPP}/history"): A_DEAL,
     ("GET", f"{API}/pipeline/totals"): SIGNED_IN,
     ("GET", f"{API}/stages"): SIGNED_IN,
     ("POST", f"{API}/stages"): ADMIN,

@@ -17,9 +17,9 @@ TASK = f"{API}/tasks/{{task_id}}"
 RULE = f"{API}/cadence/rules/{{rule_id}}"
 
 # Creating a row of partner A: staff only (403), and partner A is hidden from the other manager (404).
-A_STAFF_CREATE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
+A_STAFF_CREATE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403", dora="403")
 # A row of partner A by id: partner users see no engagement rows, so the id does not exist for them.
-A_STAFF_ID = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="404", bruno="404")
+A_STAFF_ID = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="404", bruno="404", dora="404")
 
 ROWS = {
     ("GET", f"{API}/activities"): STAFF,

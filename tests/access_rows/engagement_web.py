@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from tests.access_policies import ADMIN, STAFF
 
 # A staff-only row of partner A: its manager and the admin may; the other manager does not see it.
-A_STAFF_ROW = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
+A_STAFF_ROW = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403", dora="403")
 
 ACTIVITY = "/activities/{activity_id}"
 TASK = "/tasks/{task_id}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.access_policies import STAFF
 
 # The run is Lucía's: the other manager gets a 404, partner users are refused before any look-up.
-RUN = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
+RUN = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403", dora="403")
 
 ROWS = {
     ("GET", "/imports"): STAFF,

@@ -2,20 +2,21 @@
 
 from datetime import date, timedelta
 
-from tests.access_policies import A_ROW, ADMIN, SIGNED_IN, STAFF
+from tests.access_policies import A_DEAL, A_DEAL_EDIT, ADMIN, SIGNED_IN, STAFF
 
 # Creating an opportunity for partner A: staff only, and the other manager does not see partner A.
-A_OPPORTUNITY_CREATE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
+A_OPPORTUNITY_CREATE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403", dora="403")
 
 ROWS = {
     ("GET", "/opportunities"): SIGNED_IN,
     ("GET", "/opportunities/board"): SIGNED_IN,
     ("GET", "/opportunities/new"): STAFF,
     ("POST", "/opportunities"): A_OPPORTUNITY_CREATE,
-    ("GET", "/opportunities/{opportunity_id}"): A_ROW,
-    ("GET", "/opportunities/{opportunity_id}/edit"): A_ROW,
-    ("POST", "/opportunities/{opportunity_id}"): A_ROW,
-    ("POST", "/opportunities/{opportunity_id}/move"): A_ROW,
+    # Partner A's opportunity names Delta: its distributor's users read it; only the selling partner edits it.
+    ("GET", "/opportunities/{opportunity_id}"): A_DEAL,
+    ("GET", "/opportunities/{opportunity_id}/edit"): A_DEAL_EDIT,
+    ("POST", "/opportunities/{opportunity_id}"): A_DEAL_EDIT,
+    ("POST", "/opportunities/{opportunity_id}/move"): A_DEAL_EDIT,
     ("GET", "/stages"): ADMIN,
     ("POST", "/stages"): ADMIN,
     ("POST", "/stages/{stage_id}"): ADMIN,

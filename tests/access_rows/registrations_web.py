@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.access_policies import A_ROW, A_ROW_STAFF, SIGNED_IN
+from tests.access_policies import A_DEAL, A_DEAL_EDIT, A_DEAL_REGISTER, A_DEAL_STAFF, SIGNED_IN
 
 BASE = "/registrations/{registration_id}"
 
@@ -17,16 +17,18 @@ ROWS = {
     ("GET", "/registrations/new"): SIGNED_IN,
     ("GET", "/registrations/new/accounts"): SIGNED_IN,
     ("GET", "/registrations/new/distributors"): SIGNED_IN,
-    # A registration for partner A: its manager, the admin and its own users may; the other manager and
-    # the other partner's users are told partner A does not exist.
-    ("POST", "/registrations"): A_ROW,
-    ("GET", BASE): A_ROW,
-    ("POST", BASE + "/approve"): A_ROW_STAFF,
-    ("POST", BASE + "/reject"): A_ROW_STAFF,
-    ("POST", BASE + "/extend"): A_ROW_STAFF,
-    ("POST", BASE + "/convert"): A_ROW_STAFF,
-    # The registering partner's users ask for more time (staff may too); others see nothing.
-    ("POST", BASE + "/request-extension"): A_ROW,
+    # A registration for partner A: its manager, the admin, its own users and its distributor's users (on
+    # its behalf) may; the other manager and the other partner's users are told partner A does not exist.
+    ("POST", "/registrations"): A_DEAL_REGISTER,
+    # The registration names Delta: its distributor's users read it, and are refused the staff's decisions.
+    ("GET", BASE): A_DEAL,
+    ("POST", BASE + "/approve"): A_DEAL_STAFF,
+    ("POST", BASE + "/reject"): A_DEAL_STAFF,
+    ("POST", BASE + "/extend"): A_DEAL_STAFF,
+    ("POST", BASE + "/convert"): A_DEAL_STAFF,
+    # The registering partner's users ask for more time (staff may too); the distributor is refused, others
+    # see nothing.
+    ("POST", BASE + "/request-extension"): A_DEAL_EDIT,
 }
 
 BODIES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from tests.access_policies import STAFF
 
 # Partner A's rows on a staff-only page: its manager and the admin act, the other manager sees nothing.
-A_ROW_STAFF_PAGE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403")
+A_ROW_STAFF_PAGE = dict(anon="login", admin="ok", lucia="ok", nathan="404", ana="403", bruno="403", dora="403")
 
 ROWS = {
     ("GET", "/today"): STAFF,

@@ -18,7 +18,7 @@ def test_passwords_are_stored_as_argon2_hashes(db, world):
 
 
 def test_it_refuses_a_short_password(db, actor):
-    with pytest.raises(InvalidInput, match="at least 10"):
+    with pytest.raises(InvalidInput, match="at least 12"):
         service.create_user(db, actor("admin"), email="x@y.com", name="X", role="manager", password="short")
 
 

@@ -47,7 +47,7 @@ def test_disabling_a_user_ends_their_sessions_and_enabling_restores_sign_in(clie
     admin = client_as("admin")
     assert admin.post(f"/users/{world.users['ana']}/disable").status_code == 303
     assert db.scalar(select(WebSession.id).where(WebSession.user_id == world.users["ana"])) is None
-    assert ana.get("/").status_code == 303  # signed out
+    assert ana.get("/").headers["location"].startswith("/login")  # signed out
     assert "Disabled" in admin.get("/users").text.split("Ana Souza")[1].split("</tr>")[0]
     assert admin.post(f"/users/{world.users['ana']}/enable").status_code == 303
     db.expire_all()

@@ -16,6 +16,7 @@ from channelbase.core.config import Settings
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.demo.world import DEMO_PASSWORD, World, seed_world
 from tests.conftest import database_url
+from tests.smtp_inbox import Inbox, running_inbox
 
 CHROMIUM = os.environ.get("CHANNELBASE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,12 +41,19 @@ def live_world(tmp_path_factory) -> tuple[str, World]:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_world, tmp_path_factory) -> Iterator[str]:
+def live_inbox() -> Iterator[tuple[int, Inbox]]:
+    """A real SMTP server on 127.0.0.1 receiving the live app's e-mail (sign-in links, invitations)."""
+    with running_inbox() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(live_world, live_inbox, tmp_path_factory) -> Iterator[str]:
     from channelbase.app import create_app
     url, _world = live_world
     port = _free_port()
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("live"), database_url=url,
-                        secret_key="b" * 40, base_url=f"http://127.0.0.1:{port}")
+                        secret_key="b" * 40, base_url=f"http://127.0.0.1:{port}", smtp_port=live_inbox[0])
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

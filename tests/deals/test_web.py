@@ -175,6 +175,6 @@ def test_an_upload_without_a_file_asks_for_one(client_as):
 
 
 def test_the_nav_links_products_for_everyone_and_fx_rates_for_staff(client_as):
-    assert 'href="/products"' in client_as("ana").get("/").text
-    assert 'href="/fx-rates"' not in client_as("ana").get("/").text
+    assert 'href="/products"' in client_as("ana").get("/portal").text
+    assert 'href="/fx-rates"' not in client_as("ana").get("/portal").text
     assert 'href="/fx-rates"' in client_as("lucia").get("/").text

@@ -38,7 +38,7 @@ from tests.smtp_inbox import Inbox
 
 EXTRA_MANAGERS = 20
 MAX_FAILURES = 3
-GUARDED_EMAIL, GUARDED_PASSWORD = "guarded@multiworker.example.com", "guarded-password-1"
+GUARDED_EMAIL, GUARDED_PASSWORD = "guarded@multiworker.example.com", "sentinel-password-1"
 WORKER_NAME = "background-worker"
 JOB_TRIES = 600  # x 0.1 s: a hang guard while the digests go out, not a time limit
 CODE = str(Path(channelbase.__file__).resolve().parents[1])

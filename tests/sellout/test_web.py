@@ -46,7 +46,7 @@ def _imported_file(client_as, channel) -> int:
 def test_a_distributor_user_uploads_maps_checks_and_imports_a_file(client_as, channel):
     dora = client_as("dora")
     assert "No sell-out files yet" in dora.get("/sellout").text
-    assert 'href="/sellout"' in dora.get("/").text  # the nav shows sell-out to a distributor's users
+    assert 'href="/sellout"' in dora.get("/portal").text  # the nav shows sell-out to a distributor's users
     file_id = _upload(dora, delta_file())
     mapping_page = dora.get(f"/sellout/file?id={file_id}").text
     assert "Step 2 of 3" in mapping_page and '<option value="Revenda" selected>' in mapping_page

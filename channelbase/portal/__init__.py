@@ -1,0 +1,1 @@
+"""The partner portal: partner users' own pages, invitations, one-time sign-in links and announcements."""
