@@ -107,6 +107,10 @@ def _add_routers(app: FastAPI) -> None:
     app.include_router(web_team.router)
     app.include_router(web_links.router)
     app.include_router(web_staff.router)
+    from channelbase.enablement.web import router as enablement_router
+    from channelbase.portal.web_trainings import router as portal_trainings_router
+    app.include_router(enablement_router)
+    app.include_router(portal_trainings_router)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

@@ -10,12 +10,14 @@ from channelbase.deals.models import (
 from channelbase.growth.models import FiscalCalendar, ForecastCall, PlanRate, Quota
 from channelbase.imports.models import ExternalId, ImportMapping, ImportRun
 from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
+from channelbase.enablement.models import Certification, Course, Enrolment, TrainingSession
 from channelbase.portal.models import AccountLock, Announcement, MagicLink, PortalAdmin
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 from channelbase.webhooks.models import WebhookDelivery, WebhookSubscription
 from channelbase.sellout.models import SelloutAlias, SelloutFile, SelloutFileContent, SelloutLine, SelloutMapping
 
 __all__ = [
+    "Certification", "Course", "Enrolment", "TrainingSession",
     "AccountLock", "Announcement", "MagicLink", "PortalAdmin",
     "FiscalCalendar", "ForecastCall", "PlanRate", "Quota",
     "SelloutAlias", "SelloutFile", "SelloutFileContent", "SelloutLine", "SelloutMapping",

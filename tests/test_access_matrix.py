@@ -318,6 +318,13 @@ def growth_ids(db, actor) -> dict[str, int | str]:
 
 
 @pytest.fixture
+def enablement_ids(db, actor) -> dict[str, int]:
+    """A training session next week with partner A's Ana enrolled (tests/access_rows/enablement_web.py)."""
+    from tests.access_rows.enablement_web import make_ids
+    return make_ids(db, actor)
+
+
+@pytest.fixture
 def portal_ids(db, actor) -> dict[str, int | str]:
     """A sign-in link of Ana's and an announcement (tests/access_rows/portal_web.py)."""
     from tests.access_rows.portal_web import make_ids
@@ -327,7 +334,7 @@ def portal_ids(db, actor) -> dict[str, int | str]:
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids,
-                engagement_ids, webhook_ids, import_ids, growth_ids, portal_ids):
+                engagement_ids, webhook_ids, import_ids, growth_ids, portal_ids, enablement_ids):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -338,7 +345,8 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
         client.headers["X-CSRF-Token"] = "matrix"
     else:
         client = api_as(who) if api else client_as(who)
-    ids = {**settings_ids, **engagement_ids, **webhook_ids, **import_ids, **growth_ids, **portal_ids}
+    ids = {**settings_ids, **engagement_ids, **webhook_ids, **import_ids, **growth_ids, **portal_ids,
+           **enablement_ids}
     url, body = _url(path, world, admin_token_id, product_id, ids), _body(method, path, world)
     if method == "GET":
         response = client.get(url)

@@ -46,6 +46,9 @@ CONFIG = schemathesis.Config.from_dict({
     "seed": int(os.environ.get("CHANNELBASE_FUZZ_SEED", "20260906")),
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
     "phases": {"stateful": {"enabled": False}},
+    # Generous: a request waits its turn on a shared, busy CI machine (10 s, the default, was once too little
+    # for a two-millisecond request); a hang would still fail, only later.
+    "request-timeout": 120,
 })
 
 

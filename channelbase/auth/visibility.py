@@ -16,6 +16,7 @@ from channelbase.deals.models import (
     RegistrationProduct, Stage, StageChange,
 )
 from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
+from channelbase.enablement.models import Certification, Course, Enrolment, TrainingSession
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 
 T = TypeVar("T", bound=TimestampedMixin)
@@ -229,3 +230,28 @@ def _calendar_feed_rule(actor: User):
 @rule_for(Job)
 def _job_rule(actor: User):
     return false()
+
+
+# Enablement: the course catalogue and its sessions are for everyone signed in (partners enrol from the
+# portal); enrolments and certifications belong to a partner, like its contacts.
+
+@rule_for(Course)
+def _course_rule(actor: User):
+    return Course.active.is_(True)
+
+
+@rule_for(TrainingSession)
+def _training_session_rule(actor: User):
+    return true()
+
+
+def _partner_row_rule(model):
+    def rule(actor: User):
+        if actor.role == Role.MANAGER:
+            return model.partner_id.in_(visible_partner_ids(actor))
+        return model.partner_id == actor.partner_id
+    return rule
+
+
+rule_for(Enrolment)(_partner_row_rule(Enrolment))
+rule_for(Certification)(_partner_row_rule(Certification))

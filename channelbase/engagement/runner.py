@@ -25,6 +25,7 @@ from channelbase.core.config import Settings, get_settings
 from channelbase.core.db import unit_of_work
 from channelbase.core.errors import Conflict, NotFound, NotPermitted
 from channelbase.engagement import digest, jobs
+from channelbase.enablement import reminders
 from channelbase.engagement.models import Job, JobStatus
 from channelbase.webhooks import delivery as webhook_delivery
 
@@ -48,7 +49,8 @@ class RunReport:
 
 def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, settings: Settings | None = None,
              worker: str | None = None, limit: int = BATCH) -> RunReport:
-    """One pass: release stale jobs, schedule due digests, run due jobs (each in its own transaction)."""
+    """One pass: release stale jobs, schedule due digests and today's certification reminders, run due jobs
+    (each in its own transaction)."""
     settings = settings or get_settings()
     context = digest.current_settings.set(settings)
     try:
@@ -60,6 +62,11 @@ def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, set
         if managers:
             with unit_of_work(factory, writes=True) as session:
                 scheduled = digest.enqueue_digests(session, managers, now or utcnow(), settings=settings)
+        with unit_of_work(factory) as session:
+            reminders_due = reminders.due_today(session, now or utcnow())
+        if reminders_due:
+            with unit_of_work(factory, writes=True) as session:
+                reminders.enqueue_today(session, now or utcnow())
         ran = jobs.run_due(factory, worker, now=now, limit=limit)
         ran += webhook_delivery.background_pass(factory, now)  # due webhooks; counted as jobs run
     finally:

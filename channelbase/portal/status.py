@@ -16,6 +16,8 @@ from channelbase.core.base import utcnow
 from channelbase.core.i18n import N_
 from channelbase.core.money import Money
 from channelbase.deals import fx
+from channelbase.enablement.certifications import certified_people
+from channelbase.enablement.models import CourseKind
 from channelbase.deals.models import Opportunity, Registration, RegistrationStatus, Stage, StageOutcome
 from channelbase.partners.models import Partner, PartnerTier
 from channelbase.portal.models import Announcement
@@ -24,16 +26,21 @@ TIER_ORDER = [PartnerTier.REGISTERED, PartnerTier.SILVER, PartnerTier.GOLD, Part
 TIER_NAMES = {PartnerTier.REGISTERED: N_("Registered"), PartnerTier.SILVER: N_("Silver"),
               PartnerTier.GOLD: N_("Gold"), PartnerTier.PLATINUM: N_("Platinum")}
 
-# What each tier asks over the last twelve months, in the reporting currency. Certified people join these
-# once trainings and certifications exist, and the tiers' own settings replace this table then.
+# What each tier asks: over the last twelve months (bookings in the reporting currency), and people holding a
+# valid certification today. The program's own tier settings replace this table when they exist.
 TIER_REQUIREMENTS: dict[str, dict[str, int]] = {
-    PartnerTier.SILVER: {"bookings": 50_000, "won_deals": 2, "registrations": 3},
-    PartnerTier.GOLD: {"bookings": 250_000, "won_deals": 6, "registrations": 10},
-    PartnerTier.PLATINUM: {"bookings": 1_000_000, "won_deals": 15, "registrations": 25},
+    PartnerTier.SILVER: {"bookings": 50_000, "won_deals": 2, "registrations": 3, "certified_sales": 1,
+                         "certified_presales": 1},
+    PartnerTier.GOLD: {"bookings": 250_000, "won_deals": 6, "registrations": 10, "certified_sales": 2,
+                       "certified_presales": 2},
+    PartnerTier.PLATINUM: {"bookings": 1_000_000, "won_deals": 15, "registrations": 25, "certified_sales": 4,
+                           "certified_presales": 3},
 }
 REQUIREMENT_LABELS = {"bookings": N_("Bookings in the last 12 months"),
                       "won_deals": N_("Deals won in the last 12 months"),
-                      "registrations": N_("Deals registered in the last 12 months")}
+                      "registrations": N_("Deals registered in the last 12 months"),
+                      "certified_sales": N_("People with a valid sales certification"),
+                      "certified_presales": N_("People with a valid pre-sales certification")}
 EXPIRING_DAYS = 30
 
 
@@ -107,7 +114,10 @@ def tier_progress(session: Session, actor: User, partner: Partner, *, now: datet
     registered = session.scalar(select(func.count()).select_from(Registration).where(
         Registration.partner_id == partner.id, Registration.submitted_at >= now - timedelta(days=365),
         Registration.status != RegistrationStatus.REJECTED)) or 0
-    have: dict[str, Decimal | int | None] = {"bookings": bookings, "won_deals": len(won), "registrations": registered}
+    have: dict[str, Decimal | int | None] = {
+        "bookings": bookings, "won_deals": len(won), "registrations": registered,
+        "certified_sales": certified_people(session, partner.id, CourseKind.SALES, now.date()),
+        "certified_presales": certified_people(session, partner.id, CourseKind.PRESALES, now.date())}
     return TierProgress(partner.tier, next_tier, [
         Requirement(key, have[key], need, reporting if key == "bookings" else None)
         for key, need in TIER_REQUIREMENTS[next_tier].items()])

@@ -30,7 +30,8 @@ PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(PACKAGE / "partners" / "templates"),
                                        str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates"),
                                        str(PACKAGE / "engagement" / "templates"),
-                                       str(PACKAGE / "growth" / "templates"), str(PACKAGE / "portal" / "templates")])
+                                       str(PACKAGE / "growth" / "templates"), str(PACKAGE / "portal" / "templates"),
+                                       str(PACKAGE / "enablement" / "templates")])
 
 templates.env.filters["rate"] = format_rate
 i18n.install(templates.env)
