@@ -48,10 +48,12 @@ def test_the_load_adds_the_scales_activities_tasks_and_the_demo_cadence_rules(de
     session, summary = demo
     scale = SCALES["small"]
     assert session.scalar(select(func.count()).select_from(Activity)) == scale.activities == 2_000
-    assert session.scalar(select(func.count()).select_from(Task)) == scale.tasks == 200
+    # The scale's tasks, plus the renewal reminder of the demo certification that lapses in 20 days.
+    assert summary.added["certification_reminders"] == 1
+    assert session.scalar(select(func.count()).select_from(Task)) == scale.tasks + 1 == 201
     assert set(session.scalars(select(CadenceRule.name))) == {rule.name for rule in DEMO_RULES}
-    assert (summary.activities, summary.tasks, summary.added["cadence_rules"]) == (2_000, 200, 5)
-    assert "2,000 activities, 200 tasks and 5 cadence rules" in summary.describe()
+    assert (summary.activities, summary.tasks, summary.added["cadence_rules"]) == (2_000, 201, 5)
+    assert "2,000 activities, 201 tasks and 5 cadence rules" in summary.describe()
     assert SCALES["large"].activities == 2_000_000 and SCALES["large"].tasks == 100_000  # the numbers
 
 
