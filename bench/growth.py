@@ -85,22 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     lines = page_bench.report_header(f"Growth dashboard and scorecard: large scale on {args.db}", "growth.py", argv,
                                      engine, load_seconds=load_seconds, data="the large demo", repeat=args.repeat,
                                      warmup=args.warmup)
-    lines += ["| case | as | page server p50 | page server p95 | service p50 / p95 | its SQL replayed p50 / p95 | "
-              "page p95 / SQL p95 |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines += page_bench.PAGE_TABLE_HEAD
     verdicts = []
     for case in cases:
-        client = clients[case.actor]["page"]
-        page_bench.measure_app(case, client, args.warmup, args.repeat)
-        page_bench.measure_service(case, factory, actors[case.actor].id, args.warmup, args.repeat)
-        page_bench.measure_replay(case, engine, client, args.warmup, args.repeat)
-        if not case.server_ms:
-            lines.append(f"| {case.name} | {case.actor} | {case.status} | | | | |")
-            continue
-        p95 = page_bench.percentile(case.server_ms, 95)
-        replay95 = page_bench.percentile(case.replay_ms, 95) if case.replay_ms else float("nan")
-        lines.append(f"| {case.name} | {case.actor} | {page_bench.percentile(case.server_ms, 50):.1f} ms | "
-                     f"**{p95:.1f} ms** | {_pair(case.service_ms)} | {_pair(case.replay_ms)} | {p95 / replay95:.1f}× |")
-        if case.path.startswith("/growth"):
+        row, p95 = page_bench.page_row(case, clients[case.actor]["page"], factory, engine, actors[case.actor].id,
+                                       args.warmup, args.repeat)
+        lines.append(row)
+        if p95 is not None and case.path.startswith("/growth"):
             verdicts.append(f"- {case.name} as {case.actor}: p95 {p95:.1f} ms "
                             f"({'meets' if p95 <= TARGET_MS else 'MISSES'} the {TARGET_MS:.0f} ms target)")
     report = "\n".join(lines + ["", *verdicts, ""])
@@ -110,12 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         deals_bench._pg_admin(f'DROP DATABASE IF EXISTS "{deals_bench.PG_DATABASE}" WITH (FORCE)')
     return 0
-
-
-def _pair(samples: list[float]) -> str:
-    if not samples:
-        return "—"
-    return f"{page_bench.percentile(samples, 50):.1f} / {page_bench.percentile(samples, 95):.1f} ms"
 
 
 if __name__ == "__main__":

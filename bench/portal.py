@@ -65,21 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     lines = page_bench.report_header(f"Partner portal: large scale on {args.db}", "portal.py", argv, engine,
                                      load_seconds=load_seconds, data="the large demo", repeat=args.repeat,
                                      warmup=args.warmup)
-    lines += ["| page | as | server p50 | server p95 | service p50 / p95 | its SQL replayed p50 / p95 | "
-              "page p95 / SQL p95 |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines += page_bench.PAGE_TABLE_HEAD
     for case in cases:
-        client = clients[case.actor]["page"]
-        page_bench.measure_app(case, client, args.warmup, args.repeat)
-        if case.service is not None:
-            page_bench.measure_service(case, factory, actors[case.actor].id, args.warmup, args.repeat)
-        page_bench.measure_replay(case, engine, client, args.warmup, args.repeat)
-        if not case.server_ms:
-            lines.append(f"| {case.name} | {case.actor} | {case.status} | | | | |")
-            continue
-        p95 = page_bench.percentile(case.server_ms, 95)
-        replay95 = page_bench.percentile(case.replay_ms, 95) if case.replay_ms else float("nan")
-        lines.append(f"| {case.name} | {case.actor} | {page_bench.percentile(case.server_ms, 50):.1f} ms | "
-                     f"**{p95:.1f} ms** | {_pair(case.service_ms)} | {_pair(case.replay_ms)} | {p95 / replay95:.1f}× |")
+        row, _p95 = page_bench.page_row(case, clients[case.actor]["page"], factory, engine, actors[case.actor].id,
+                                        args.warmup, args.repeat)
+        lines.append(row)
     report = "\n".join([*lines, ""])
     print(report)
     (page_bench.RESULTS / f"portal-{args.db}.md").write_text(report + "\n", encoding="utf-8")
@@ -87,12 +77,6 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         deals_bench._pg_admin(f'DROP DATABASE IF EXISTS "{deals_bench.PG_DATABASE}" WITH (FORCE)')
     return 0
-
-
-def _pair(samples: list[float]) -> str:
-    if not samples:
-        return "—"
-    return f"{page_bench.percentile(samples, 50):.1f} / {page_bench.percentile(samples, 95):.1f} ms"
 
 
 if __name__ == "__main__":

@@ -302,6 +302,31 @@ def percentile(samples: list[float], p: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
 
 
+PAGE_TABLE_HEAD = ["| case | as | page server p50 | page server p95 | service p50 / p95 | its SQL replayed p50 / p95 | "
+                   "page p95 / SQL p95 |", "|---|---|---:|---:|---:|---:|---:|"]
+
+
+def page_row(case: Case, client: TestClient, factory: sessionmaker[Session], engine: Engine, user_id: int,
+             warmup: int, repeat: int) -> tuple[str, float | None]:
+    """Measure a page, its service and its replayed SQL; the report's row and the page's server p95."""
+    measure_app(case, client, warmup, repeat)
+    measure_service(case, factory, user_id, warmup, repeat)
+    measure_replay(case, engine, client, warmup, repeat)
+    if not case.server_ms:
+        return f"| {case.name} | {case.actor} | {case.status} | | | | |", None
+    p95 = percentile(case.server_ms, 95)
+    replay95 = percentile(case.replay_ms, 95) if case.replay_ms else float("nan")
+    return (f"| {case.name} | {case.actor} | {percentile(case.server_ms, 50):.1f} ms | **{p95:.1f} ms** | "
+            f"{pair(case.service_ms)} | {pair(case.replay_ms)} | {p95 / replay95:.1f}× |"), p95
+
+
+def pair(samples: list[float]) -> str:
+    """'p50 / p95 ms' of some samples, or a dash."""
+    if not samples:
+        return "—"
+    return f"{percentile(samples, 50):.1f} / {percentile(samples, 95):.1f} ms"
+
+
 def report_header(title: str, script: str, argv: list[str] | None, engine: Engine, *, load_seconds: float,
                   data: str, repeat: int, warmup: int) -> list[str]:
     """The first lines of a benchmark report: what ran, when, on what, and on which data."""

@@ -56,22 +56,23 @@ def login(request: Request, db: SessionDep, email: Annotated[str, Form(max_lengt
     if user is None:
         return render(request, "auth/login.html", {**context, "error": "Wrong e-mail or password."}, status_code=401)
     service.purge_expired(db)
-    token = _fresh_session(request, db, user, settings.session_days)
-    response = RedirectResponse(_landing(next, user), status_code=303)
-    secure = settings.secure_cookies
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+    return signed_in(request, db, user, _landing(next, user))
+
+
+def signed_in(request: Request, db: Session, user: User, target: str) -> RedirectResponse:
+    """Start the user's web session (by password or by e-mailed link) and go to `target`. The session this
+    browser had (perhaps someone else's, perhaps planted) ends first."""
+    settings = request.app.state.settings
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        service.end_session(db, previous)
+    token = service.start_session(db, user, days=settings.session_days)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
                         max_age=settings.session_days * 86400, path="/")
     # A fresh CSRF token after sign-in, so a token planted before it is worthless.
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
-
-
-def _fresh_session(request: Request, db: Session, user: User, days: int) -> str:
-    """A new session's token; the session this browser had (perhaps someone else's, perhaps planted) ends first."""
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:
-        service.end_session(db, previous)
-    return service.start_session(db, user, days=days)
 
 
 @router.post("/logout", include_in_schema=False)

@@ -59,13 +59,18 @@ class CertificationLine:
     course: Course
 
 
-def certifications_of_partner(session: Session, actor: User, partner_id: int) -> list[CertificationLine]:
+def _lines(session: Session, actor: User, *conditions) -> list[CertificationLine]:
+    """The certifications the actor sees with their person and course, soonest to lapse first."""
     rows = session.execute(
         visible(select(Certification, Contact, Course).join(Contact, Contact.id == Certification.contact_id)
                 .join(Course, Course.id == Certification.course_id), actor, Certification)
-        .where(Certification.partner_id == partner_id)
+        .where(*conditions)
         .order_by(Certification.expires_on.is_(None), Certification.expires_on, Contact.name)).all()
     return [CertificationLine(*row) for row in rows]
+
+
+def certifications_of_partner(session: Session, actor: User, partner_id: int) -> list[CertificationLine]:
+    return _lines(session, actor, Certification.partner_id == partner_id)
 
 
 def certified_people(session: Session, partner_id: int, kind: str, today: date) -> int:
@@ -118,12 +123,8 @@ def remind_expiring(session: Session, *, today: date | None = None, days: int = 
 def expiring(session: Session, actor: User, *, today: date | None = None, days: int = REMIND_DAYS
              ) -> list[CertificationLine]:
     today = today or utcnow().date()
-    rows = session.execute(
-        visible(select(Certification, Contact, Course).join(Contact, Contact.id == Certification.contact_id)
-                .join(Course, Course.id == Certification.course_id), actor, Certification)
-        .where(Certification.expires_on >= today, Certification.expires_on <= today + timedelta(days=days))
-        .order_by(Certification.expires_on)).all()
-    return [CertificationLine(*row) for row in rows]
+    return _lines(session, actor, Certification.expires_on >= today,
+                  Certification.expires_on <= today + timedelta(days=days))
 
 
 def get_certification(session: Session, actor: User, certification_id: int) -> Certification:

@@ -136,14 +136,14 @@ def enrolments_of_partner(session: Session, actor: User, partner_id: int, *, now
                           ) -> list[tuple[Enrolment, Contact, TrainingSession, Course]]:
     """The partner's enrolments in sessions still to come, soonest first."""
     now = now or utcnow()
-    return [tuple(row) for row in session.execute(  # type: ignore[misc]
+    return list(session.execute(
         visible(select(Enrolment, Contact, TrainingSession, Course)
                 .join(Contact, Contact.id == Enrolment.contact_id)
                 .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
                 .join(Course, Course.id == TrainingSession.course_id), actor, Enrolment)
         .where(Enrolment.partner_id == partner_id, Enrolment.status != EnrolmentStatus.CANCELLED,
                TrainingSession.starts_at > now)
-        .order_by(TrainingSession.starts_at))]
+        .order_by(TrainingSession.starts_at)).all())
 
 
 def contact_by_email(session: Session, actor: User, email: str) -> Contact:

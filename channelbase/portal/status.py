@@ -155,7 +155,7 @@ def portal_status(session: Session, actor: User, *, now: datetime | None = None)
     """Everything on a partner user's home page, read through the actor's own visibility."""
     now = now or utcnow()
     today = now.date()
-    partner = get_visible(session, actor, Partner, actor.partner_id or 0)
+    partner = own_partner(session, actor)
     pipeline, open_amounts, open_deals = _pipeline(session, actor)
     live = or_(Registration.status == RegistrationStatus.SUBMITTED,
                (Registration.status == RegistrationStatus.APPROVED) & (Registration.expires_on >= today))

@@ -46,7 +46,8 @@ def show(request: Request, view: PortalView, template: str, context: dict[str, A
                                       "read_only": view.read_only, "stale": stale}, status_code=status_code)
 
 
-def _field_errors(error: DomainError, actor: User) -> dict[str, str]:
+def field_errors_for(error: DomainError, actor: User) -> dict[str, str]:
+    """A refusal's errors beside each field, in the portal user's language."""
     errors = {"amount": error.message} if isinstance(error, MoneyError) and not error.field_errors \
         else error.field_errors or {}
     with i18n.language(actor.language):
@@ -70,7 +71,7 @@ def _register_form(request: Request, db: Session, view: PortalView, values: dict
     resellers = registrations.resellers_of(db, view.actor)
     own = own_partner(db, view.actor)
     return show(request, view, "portal/register.html", {
-        "values": values, "error": error, "errors": _field_errors(error, view.actor) if error else {},
+        "values": values, "error": error, "errors": field_errors_for(error, view.actor) if error else {},
         "partner_options": [(own.id, own.name)] + [(p.id, p.name) for p in resellers] if resellers else [],
         "currencies": CURRENCIES, "countries": countries(), "default_currency": own.currency,
     }, status_code=error.status if error else 200)
@@ -125,7 +126,7 @@ def _registration_page(request: Request, db: Session, view: PortalView, registra
         "program": registrations.program_for(db, registration),
         "may_request": registration.status in (RegistrationStatus.APPROVED, RegistrationStatus.EXPIRED)
                        and registration.extension_requested_at is None,
-        "error": error, "errors": _field_errors(error, view.actor) if error else {}, **extra,
+        "error": error, "errors": field_errors_for(error, view.actor) if error else {}, **extra,
     }, status_code=error.status if error else 200)
 
 
@@ -170,7 +171,7 @@ def _opportunity_page(request: Request, db: Session, view: PortalView, opportuni
         "opp": opportunity, "stage": next((s for s in stages if s.id == opportunity.stage_id), None),
         "stage_options": [(s.key, labels.stage_label(s.name)) for s in stages if s.active],
         "editable": opportunity.partner_id == view.actor.partner_id, "names": partner_names(db, view.actor),
-        "values": values or {}, "error": error, "errors": _field_errors(error, view.actor) if error else {}, **extra,
+        "values": values or {}, "error": error, "errors": field_errors_for(error, view.actor) if error else {}, **extra,
     }, status_code=error.status if error else 200)
 
 

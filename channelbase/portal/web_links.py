@@ -10,9 +10,10 @@ from channelbase.auth import service as auth_service
 from channelbase.core import i18n
 from channelbase.core.errors import InvalidInput
 from channelbase.core.i18n import gettext as _
-from channelbase.partners.web_common import form, redirect
+from channelbase.auth.web import signed_in
+from channelbase.partners.web_common import form
 from channelbase.portal import magic_links, mails
-from channelbase.web.deps import CSRF_COOKIE, SESSION_COOKIE, OptionalActor, SessionDep, render
+from channelbase.web.deps import OptionalActor, SessionDep, render
 
 router = APIRouter()
 LinkForm = Annotated[dict[str, Any], form()]
@@ -68,13 +69,4 @@ def use_link(request: Request, db: SessionDep, link_token: str):
         user = magic_links.consume(db, link_token[:128])
     except magic_links.LinkNotValid as exc:
         return _link_error(request, exc)
-    settings = request.app.state.settings
-    old = request.cookies.get(SESSION_COOKIE)
-    if old:
-        auth_service.end_session(db, old)  # a fresh session on every sign-in
-    secret = auth_service.start_session(db, user, days=settings.session_days)
-    response = redirect("/portal" if user.is_partner else "/")
-    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=settings.secure_cookies,
-                        max_age=settings.session_days * 86400, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
-    return response
+    return signed_in(request, db, user, "/portal" if user.is_partner else "/")

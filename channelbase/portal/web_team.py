@@ -8,13 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
-from channelbase.auth.models import User
-from channelbase.core import i18n
 from channelbase.core.errors import DomainError
 from channelbase.partners.web_common import attempt, form, redirect
-from channelbase.portal import invitations, labels, mails
+from channelbase.portal import invitations, mails
 from channelbase.portal.access import VIEW_AS_COOKIE, Portal, PortalView, start_view_as, view_as_cookie
-from channelbase.portal.web import show
+from channelbase.portal.web import field_errors_for, show
 from channelbase.web.deps import AdminActor, CurrentActor, SessionDep
 
 router = APIRouter()
@@ -26,13 +24,8 @@ def _team_page(request: Request, db: Session, view: PortalView, error: DomainErr
     return show(request, view, "portal/team.html", {
         "people": invitations.portal_users(db, view.actor, view.actor.partner_id or 0),
         "may_invite": invitations.is_portal_admin(db, view.actor), "values": values or {}, "invited": invited,
-        "error": error, "errors": _hints(error, view.actor) if error else {},
+        "error": error, "errors": field_errors_for(error, view.actor) if error else {},
     }, status_code=error.status if error else 200)
-
-
-def _hints(error: DomainError, actor: User) -> dict[str, str]:
-    with i18n.language(actor.language):
-        return labels.field_hints(error.field_errors or {}, i18n.current_language())
 
 
 @router.get("/portal/team", include_in_schema=False)
