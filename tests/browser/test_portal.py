@@ -113,7 +113,7 @@ def test_a_distributor_signs_in_with_a_link_and_registers_a_deal_for_a_reseller_
     expect(page.locator("main")).to_contain_text("Secretaria da Fazenda de Goiás")
     expect(page.locator("main")).to_contain_text("Soluções Abertas Ltda.")
     assert_accessible(page, checked)
-    for path in ("/portal/opportunities", "/portal/team"):
+    for path in ("/portal/opportunities", "/portal/team", "/portal/trainings"):
         page.goto(path)
         assert_accessible(page, checked)
     page.goto("/portal/opportunities")
