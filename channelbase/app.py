@@ -6,7 +6,7 @@ import gc
 import logging
 import time
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -80,37 +80,33 @@ def _add_routers(app: FastAPI) -> None:
     from channelbase.auth.users_web import router as users_router
     from channelbase.auth.web import router as auth_router
     from channelbase.deals.web import router as deals_router
+    from channelbase.enablement.web import router as enablement_router
+    from channelbase.enablement.web_tiers import router as tiers_router
     from channelbase.engagement.web import feed_router, router as engagement_router
+    from channelbase.events.web import router as events_router
+    from channelbase.growth.web import router as growth_router
+    from channelbase.growth.web_qbr import router as qbr_router
     from channelbase.imports.web import router as imports_router
+    from channelbase.onboarding.web import router as onboarding_router
     from channelbase.ops.health import router as health_router
     from channelbase.ops.metrics import router as metrics_router
     from channelbase.partners.web import router as partners_router
+    from channelbase.portal import web as portal_web, web_links, web_staff, web_team, web_trainings
+    from channelbase.recruitment.web import router as recruitment_router
+    from channelbase.sellout.web import router as sellout_router
     from channelbase.web.home import router as home_router
+    from channelbase.webhooks.web import router as webhooks_router
 
-    app.include_router(auth_router)
-    app.include_router(home_router)
-    app.include_router(partners_router)
-    app.include_router(deals_router)
-    app.include_router(engagement_router)
-    app.include_router(feed_router)
-    app.include_router(users_router)
-    app.include_router(imports_router)
-    app.include_router(api_router, prefix="/api/v1")
+    pages = [auth_router, home_router, partners_router, deals_router, engagement_router, feed_router, users_router,
+             imports_router, webhooks_router, sellout_router, growth_router, qbr_router, portal_web.router,
+             web_team.router, web_links.router, web_staff.router, enablement_router, web_trainings.router,
+             tiers_router, recruitment_router, onboarding_router, events_router]
+    # Every page's form posts carry the CSRF token: checked here once for all, so a new router cannot forget.
+    for router in pages:
+        app.include_router(router, dependencies=[Depends(deps.csrf_protect)])
+    app.include_router(api_router, prefix="/api/v1")  # Bearer tokens: no cookies, so no CSRF
     app.include_router(health_router)
     app.include_router(metrics_router)
-    from channelbase.webhooks.web import router as webhooks_router; app.include_router(webhooks_router)  # noqa: E702
-    from channelbase.sellout.web import router as sellout_router; app.include_router(sellout_router)  # noqa: E702
-    from channelbase.growth.web import router as growth_router; app.include_router(growth_router)  # noqa: E702
-    from channelbase.growth.web_qbr import router as qbr_router; app.include_router(qbr_router)  # noqa: E702
-    from channelbase.portal import web as portal_web, web_links, web_staff, web_team
-    app.include_router(portal_web.router)
-    app.include_router(web_team.router)
-    app.include_router(web_links.router)
-    app.include_router(web_staff.router)
-    from channelbase.enablement.web import router as enablement_router
-    from channelbase.portal.web_trainings import router as portal_trainings_router
-    app.include_router(enablement_router)
-    app.include_router(portal_trainings_router)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

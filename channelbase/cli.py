@@ -192,6 +192,7 @@ def _mount_domains() -> None:
     from channelbase.webhooks import cli as webhooks_cli; webhooks_cli.register(app)  # noqa: E702 (one line)
     from channelbase.sellout import cli as sellout_cli; sellout_cli.register(app)  # noqa: E702 (one line)
     from channelbase.growth import cli as growth_cli; growth_cli.register(app)  # noqa: E702 (one line)
+    from channelbase.enablement import cli as trainings_cli; trainings_cli.register(app)  # noqa: E702 (one line)
 
 
 def main() -> None:

@@ -11,6 +11,9 @@ from channelbase.growth.models import FiscalCalendar, ForecastCall, PlanRate, Qu
 from channelbase.imports.models import ExternalId, ImportMapping, ImportRun
 from channelbase.engagement.models import Activity, CadenceRule, CalendarFeed, Job, Task
 from channelbase.enablement.models import Certification, Course, Enrolment, TrainingSession
+import channelbase.recruitment.models  # noqa: F401  (coverage targets, recruitment, applications)
+import channelbase.onboarding.models  # noqa: F401  (journeys)
+import channelbase.events.models  # noqa: F401  (events, attendees, leads)
 from channelbase.portal.models import AccountLock, Announcement, MagicLink, PortalAdmin
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 from channelbase.webhooks.models import WebhookDelivery, WebhookSubscription

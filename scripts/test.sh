@@ -33,7 +33,7 @@ fi
 
 status=0
 echo "== Lint (ruff) =="
-.venv/bin/ruff check channelbase tests bench || status=1
+.venv/bin/ruff check channelbase tests bench scripts || status=1
 echo "== Types (mypy) =="
 .venv/bin/mypy || status=1
 

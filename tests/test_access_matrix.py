@@ -21,7 +21,7 @@ from tests.access_policies import (  # noqa: F401 - the policies the rows below 
     A_LINK, A_LINK_CREATE, A_ROW, A_ROW_STAFF, A_TERRITORY_ADMIN, A_TERRITORY_API, A_TERRITORY_PAGE, ACTORS, ADMIN,
     OWN_TOKEN, PUBLIC, SIGN_OUT, SIGNED_IN, STAFF,
 )
-from tests.access_rows import extra_bodies, extra_rows
+from tests.access_rows import extra_bodies, extra_ids, extra_rows
 
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
@@ -331,10 +331,16 @@ def portal_ids(db, actor) -> dict[str, int | str]:
     return make_ids(db, actor)
 
 
+@pytest.fixture
+def area_ids(db, actor) -> dict[str, int | str]:
+    """The ids of the areas whose access rows make their own (AUTO_IDS in tests/access_rows/*)."""
+    return extra_ids(db, actor)
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_access(method, path, who, anon, client_as, api_as, world, admin_token_id, product_id, settings_ids,
-                engagement_ids, webhook_ids, import_ids, growth_ids, portal_ids, enablement_ids):
+                engagement_ids, webhook_ids, import_ids, growth_ids, portal_ids, enablement_ids, area_ids):
     expected = EXPECTED.get((method, path))
     if expected is None:
         pytest.fail(f"{method} {path} has no expectations in EXPECTED")
@@ -346,7 +352,7 @@ def test_access(method, path, who, anon, client_as, api_as, world, admin_token_i
     else:
         client = api_as(who) if api else client_as(who)
     ids = {**settings_ids, **engagement_ids, **webhook_ids, **import_ids, **growth_ids, **portal_ids,
-           **enablement_ids}
+           **enablement_ids, **area_ids}
     url, body = _url(path, world, admin_token_id, product_id, ids), _body(method, path, world)
     if method == "GET":
         response = client.get(url)

@@ -27,6 +27,9 @@ SOURCES = [
     "auth/templates/auth/login.html",
     "auth/templates/auth/account.html",
     "auth/passwords.py",
+    "recruitment/application_texts.py",
+    "recruitment/templates/recruitment/apply.html",
+    "recruitment/templates/recruitment/apply_thanks.html",
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}

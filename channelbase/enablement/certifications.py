@@ -93,7 +93,7 @@ def _reminder_assignee(session: Session, partner: Partner) -> int | None:
 
 def remind_expiring(session: Session, *, today: date | None = None, days: int = REMIND_DAYS) -> int:
     """A renewal task for each certification lapsing within `days` that has none yet; returns how many.
-    Run daily by the job runner (and `channelbase enablement remind`); running it twice adds nothing."""
+    Run daily by the job runner (and `channelbase trainings remind`); running it twice adds nothing."""
     today = today or utcnow().date()
     due = session.execute(
         select(Certification, Contact, Course, Partner)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from channelbase.core.base import Base, UTCDateTime, VersionedMixin
@@ -86,3 +88,16 @@ class Certification(VersionedMixin, Base):
     expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     # The renewal task made for it, so the reminder is made once.
     reminder_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), nullable=True)
+
+
+class TierRequirement(VersionedMixin, Base):
+    """The minimum a tier asks of one measure (bookings, won deals, certified people…), set by the program.
+    A tier with no rows asks the defaults in channelbase/enablement/tiers.py."""
+
+    __tablename__ = "tier_requirements"
+    __table_args__ = (UniqueConstraint("tier", "key"), CheckConstraint("minimum >= 0", name="minimum_not_negative"))
+
+    tier: Mapped[str] = mapped_column(String(20), nullable=False)
+    key: Mapped[str] = mapped_column(String(30), nullable=False)
+    # Whole units: people, deals, or the reporting currency for bookings (large programs pass 2^31).
+    minimum: Mapped[int] = mapped_column(BigInteger, nullable=False)

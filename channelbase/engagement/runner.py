@@ -26,12 +26,15 @@ from channelbase.core.db import unit_of_work
 from channelbase.core.errors import Conflict, NotFound, NotPermitted
 from channelbase.engagement import digest, jobs
 from channelbase.enablement import reminders
+from channelbase.onboarding import daily as onboarding_daily
 from channelbase.engagement.models import Job, JobStatus
 from channelbase.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger("channelbase.jobs")
 
 BATCH = 50  # jobs per pass; a worker passes again at once while there are more
+# Once-a-day jobs, queued only when something is due (each module: due_today(session, now), enqueue_today).
+DAILY_JOBS = (reminders, onboarding_daily)
 
 
 @dataclass
@@ -49,7 +52,7 @@ class RunReport:
 
 def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, settings: Settings | None = None,
              worker: str | None = None, limit: int = BATCH) -> RunReport:
-    """One pass: release stale jobs, schedule due digests and today's certification reminders, run due jobs
+    """One pass: release stale jobs, schedule due digests and today's daily jobs (certification reminders, onboarding steps), run due jobs
     (each in its own transaction)."""
     settings = settings or get_settings()
     context = digest.current_settings.set(settings)
@@ -62,11 +65,12 @@ def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, set
         if managers:
             with unit_of_work(factory, writes=True) as session:
                 scheduled = digest.enqueue_digests(session, managers, now or utcnow(), settings=settings)
-        with unit_of_work(factory) as session:
-            reminders_due = reminders.due_today(session, now or utcnow())
-        if reminders_due:
-            with unit_of_work(factory, writes=True) as session:
-                reminders.enqueue_today(session, now or utcnow())
+        for daily in DAILY_JOBS:
+            with unit_of_work(factory) as session:
+                due = daily.due_today(session, now or utcnow())
+            if due:
+                with unit_of_work(factory, writes=True) as session:
+                    daily.enqueue_today(session, now or utcnow())
         ran = jobs.run_due(factory, worker, now=now, limit=limit)
         ran += webhook_delivery.background_pass(factory, now)  # due webhooks; counted as jobs run
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -15,51 +14,25 @@ from channelbase.auth.visibility import get_visible, visible
 from channelbase.core.base import utcnow
 from channelbase.core.i18n import N_
 from channelbase.core.money import Money
-from channelbase.deals import fx
-from channelbase.enablement.certifications import certified_people
-from channelbase.enablement.models import CourseKind
 from channelbase.deals.models import Opportunity, Registration, RegistrationStatus, Stage, StageOutcome
+from channelbase.enablement import tiers
+from channelbase.enablement.tier_measures import Requirement, evaluate, measure
 from channelbase.partners.models import Partner, PartnerTier
 from channelbase.portal.models import Announcement
 
-TIER_ORDER = [PartnerTier.REGISTERED, PartnerTier.SILVER, PartnerTier.GOLD, PartnerTier.PLATINUM]
+TIER_ORDER = tiers.TIER_ORDER
 TIER_NAMES = {PartnerTier.REGISTERED: N_("Registered"), PartnerTier.SILVER: N_("Silver"),
               PartnerTier.GOLD: N_("Gold"), PartnerTier.PLATINUM: N_("Platinum")}
 
-# What each tier asks: over the last twelve months (bookings in the reporting currency), and people holding a
-# valid certification today. The program's own tier settings replace this table when they exist.
-TIER_REQUIREMENTS: dict[str, dict[str, int]] = {
-    PartnerTier.SILVER: {"bookings": 50_000, "won_deals": 2, "registrations": 3, "certified_sales": 1,
-                         "certified_presales": 1},
-    PartnerTier.GOLD: {"bookings": 250_000, "won_deals": 6, "registrations": 10, "certified_sales": 2,
-                       "certified_presales": 2},
-    PartnerTier.PLATINUM: {"bookings": 1_000_000, "won_deals": 15, "registrations": 25, "certified_sales": 4,
-                           "certified_presales": 3},
-}
+# What each tier asks when the program has not set it (the admins' Tiers page does): see enablement/tiers.py.
+TIER_REQUIREMENTS = tiers.DEFAULT_REQUIREMENTS
 REQUIREMENT_LABELS = {"bookings": N_("Bookings in the last 12 months"),
                       "won_deals": N_("Deals won in the last 12 months"),
                       "registrations": N_("Deals registered in the last 12 months"),
+                      "active_registrations": N_("Registrations active today"),
                       "certified_sales": N_("People with a valid sales certification"),
                       "certified_presales": N_("People with a valid pre-sales certification")}
 EXPIRING_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Requirement:
-    key: str
-    have: Decimal | int | None  # None: not known (an exchange rate is missing)
-    need: int
-    currency: str | None = None  # the bookings requirement is money
-
-    @property
-    def met(self) -> bool:
-        return self.have is not None and self.have >= self.need
-
-    @property
-    def share(self) -> float:
-        if self.have is None:
-            return 0.0
-        return min(1.0, float(self.have) / self.need) if self.need else 1.0
 
 
 @dataclass(frozen=True)
@@ -91,36 +64,13 @@ class PortalStatus:
 
 
 def tier_progress(session: Session, actor: User, partner: Partner, *, now: datetime | None = None) -> TierProgress:
-    """The next tier's requirements against the partner's own last twelve months."""
+    """What the next tier asks (as the program set it) against the partner's own measures."""
     now = now or utcnow()
-    position = TIER_ORDER.index(PartnerTier(partner.tier)) if partner.tier in TIER_ORDER else 0
-    if position + 1 >= len(TIER_ORDER):
+    next_tier = tiers.next_tier(partner.tier)
+    if next_tier is None:
         return TierProgress(partner.tier, None, [])
-    next_tier = TIER_ORDER[position + 1]
-    since = now.date() - timedelta(days=365)
-    won = session.execute(
-        select(Opportunity.amount_minor, Opportunity.currency, Opportunity.close_date)
-        .where(Opportunity.partner_id == partner.id, Opportunity.outcome == StageOutcome.WON,
-               Opportunity.close_date > since, Opportunity.close_date <= now.date())
-    ).all()
-    reporting = fx.reporting_currency()
-    bookings: Decimal | None
-    try:
-        conversions = fx.convert_many(session, [(Money.from_minor(minor, currency), day)
-                                                for minor, currency, day in won])
-        bookings = sum((c.amount_reporting.amount for c in conversions), Decimal(0))
-    except fx.MissingRate:
-        bookings = None  # shown as "not known yet": a missing rate is never a silent zero
-    registered = session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.partner_id == partner.id, Registration.submitted_at >= now - timedelta(days=365),
-        Registration.status != RegistrationStatus.REJECTED)) or 0
-    have: dict[str, Decimal | int | None] = {
-        "bookings": bookings, "won_deals": len(won), "registrations": registered,
-        "certified_sales": certified_people(session, partner.id, CourseKind.SALES, now.date()),
-        "certified_presales": certified_people(session, partner.id, CourseKind.PRESALES, now.date())}
-    return TierProgress(partner.tier, next_tier, [
-        Requirement(key, have[key], need, reporting if key == "bookings" else None)
-        for key, need in TIER_REQUIREMENTS[next_tier].items()])
+    metrics = measure(session, [partner.id], now.date())[partner.id]
+    return TierProgress(partner.tier, next_tier, evaluate(metrics, tiers.tier_table(session, actor).needs(next_tier)))
 
 
 def _pipeline(session: Session, actor: User) -> tuple[list[StageLine], list[Money], int]:

@@ -31,7 +31,9 @@ templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(P
                                        str(PACKAGE / "auth" / "templates"), str(PACKAGE / "deals" / "templates"),
                                        str(PACKAGE / "engagement" / "templates"),
                                        str(PACKAGE / "growth" / "templates"), str(PACKAGE / "portal" / "templates"),
-                                       str(PACKAGE / "enablement" / "templates")])
+                                       str(PACKAGE / "enablement" / "templates"),
+                                       str(PACKAGE / "recruitment" / "templates"),
+                                       str(PACKAGE / "onboarding" / "templates"), str(PACKAGE / "events" / "templates")])
 
 templates.env.filters["rate"] = format_rate
 i18n.install(templates.env)

@@ -30,3 +30,12 @@ def extra_bodies() -> dict[tuple[str, str], Callable]:
     for module in _modules():
         bodies.update(getattr(module, "BODIES", {}))
     return bodies
+
+
+def extra_ids(db, actor) -> dict[str, int | str]:
+    """The URL ids of every module that sets AUTO_IDS = True and defines make_ids(db, actor), merged."""
+    ids: dict[str, int | str] = {}
+    for module in _modules():
+        if getattr(module, "AUTO_IDS", False):
+            ids.update(module.make_ids(db, actor))
+    return ids

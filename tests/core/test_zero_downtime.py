@@ -134,7 +134,7 @@ def test_every_table_and_column_of_the_previous_release_is_still_there_with_its_
 
 
 def test_the_rows_of_the_previous_release_are_unchanged(upgrade_run):
-    assert upgrade_run.before.rows["partners"][0] == 300  # the small demo is there
+    assert upgrade_run.before.rows["partners"][0] > 300  # the small demo is there, and its named prospects
     assert upgrade_run.after.rows == upgrade_run.before.rows
 
 

@@ -38,12 +38,13 @@ def test_the_next_tier_counts_bookings_won_deals_and_registrations_of_the_last_y
     progress = tier_progress(db, bruno, db.get(Partner, world.partners["bravo"]))
     assert (progress.tier, progress.next_tier) == ("silver", "gold")
     have = {r.key: r.have for r in progress.requirements}
-    assert have == {"bookings": Decimal("70000.00"), "won_deals": 2, "registrations": 1, "certified_sales": 0,
-                    "certified_presales": 0}
+    assert have == {"bookings": Decimal("70000.00"), "won_deals": 2, "registrations": 1, "active_registrations": 1,
+                    "certified_sales": 0, "certified_presales": 0}
     needs = {r.key: r.need for r in progress.requirements}
     assert needs == TIER_REQUIREMENTS["gold"]
-    assert [r.met for r in progress.requirements] == [False, False, False, False, False]
-    assert [round(r.share, 2) for r in progress.requirements] == [0.28, round(2 / 6, 2), 0.1, 0.0, 0.0]
+    assert [r.met for r in progress.requirements] == [False] * 6
+    assert [round(r.share, 2) for r in progress.requirements] == [0.28, round(2 / 6, 2), 0.1, round(1 / 3, 2),
+                                                                  0.0, 0.0]
 
 
 def test_a_missing_rate_makes_bookings_unknown_not_zero(db, actor, world):

@@ -1,0 +1,1 @@
+"""External events and webinars: partners taking part, attendees, and the leads captured there."""

@@ -1,0 +1,1 @@
+"""Onboarding journeys: the steps from a signed agreement to a productive partner."""
