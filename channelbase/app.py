@@ -86,21 +86,26 @@ def _add_routers(app: FastAPI) -> None:
     from channelbase.events.web import router as events_router
     from channelbase.growth.web import router as growth_router
     from channelbase.growth.web_qbr import router as qbr_router
+    from channelbase.health.web import router as health_pages_router
     from channelbase.imports.web import router as imports_router
     from channelbase.onboarding.web import router as onboarding_router
     from channelbase.ops.health import router as health_router
     from channelbase.ops.metrics import router as metrics_router
     from channelbase.partners.web import router as partners_router
+    from channelbase.plans.web import router as plans_router
     from channelbase.portal import web as portal_web, web_links, web_staff, web_team, web_trainings
     from channelbase.recruitment.web import router as recruitment_router
     from channelbase.sellout.web import router as sellout_router
+    from channelbase.strategy.web import router as strategy_router
+    from channelbase.surveys.web import router as surveys_router
     from channelbase.web.home import router as home_router
     from channelbase.webhooks.web import router as webhooks_router
 
     pages = [auth_router, home_router, partners_router, deals_router, engagement_router, feed_router, users_router,
              imports_router, webhooks_router, sellout_router, growth_router, qbr_router, portal_web.router,
              web_team.router, web_links.router, web_staff.router, enablement_router, web_trainings.router,
-             tiers_router, recruitment_router, onboarding_router, events_router]
+             tiers_router, recruitment_router, onboarding_router, events_router, plans_router, surveys_router,
+             health_pages_router, strategy_router]
     # Every page's form posts carry the CSRF token: checked here once for all, so a new router cannot forget.
     for router in pages:
         app.include_router(router, dependencies=[Depends(deps.csrf_protect)])

@@ -14,6 +14,10 @@ from channelbase.enablement.models import Certification, Course, Enrolment, Trai
 import channelbase.recruitment.models  # noqa: F401  (coverage targets, recruitment, applications)
 import channelbase.onboarding.models  # noqa: F401  (journeys)
 import channelbase.events.models  # noqa: F401  (events, attendees, leads)
+import channelbase.plans.models  # noqa: F401  (joint business plans)
+import channelbase.surveys.models  # noqa: F401  (satisfaction surveys)
+import channelbase.health.models  # noqa: F401  (health weights and snapshots)
+import channelbase.strategy.models  # noqa: F401  (territory strategies)
 from channelbase.portal.models import AccountLock, Announcement, MagicLink, PortalAdmin
 from channelbase.partners.models import Account, Contact, Partner, PartnerLink, Territory
 from channelbase.webhooks.models import WebhookDelivery, WebhookSubscription

@@ -30,6 +30,16 @@ SOURCES = [
     "recruitment/application_texts.py",
     "recruitment/templates/recruitment/apply.html",
     "recruitment/templates/recruitment/apply_thanks.html",
+    "plans/web_portal.py",
+    "plans/templates/plans/portal_plan.html",
+    "plans/templates/plans/_board.html",
+    "surveys/answering.py",
+    "surveys/mails.py",
+    "surveys/templates/surveys/_answer_form.html",
+    "surveys/templates/surveys/portal.html",
+    "surveys/templates/surveys/public*.html",
+    "surveys/templates/surveys/mail/*.txt",
+    "surveys/templates/surveys/mail/*.html",
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}

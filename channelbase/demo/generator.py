@@ -42,6 +42,10 @@ from channelbase.enablement.demo import load_enablement
 from channelbase.events.demo import load_events
 from channelbase.onboarding.demo import load_onboarding
 from channelbase.recruitment.demo import load_recruitment
+from channelbase.health.demo import load_health
+from channelbase.plans.demo import load_plans
+from channelbase.strategy.demo import load_strategy
+from channelbase.surveys.demo import load_surveys
 from channelbase.demo.world import DEMO_PASSWORD, PARTNERS as WORLD_PARTNERS, STAFF, demo_logins, seed_world
 from channelbase.engagement.demo import load_engagement
 from channelbase.engagement.models import Activity, Task
@@ -150,6 +154,10 @@ def generate(session: Session, *, scale: str, seed: int = 7, reset: bool = False
         loader.added.update(load_events(session, loader.now.date()))
         loader.added.update(load_onboarding(session, loader.now.date()))  # its steps tick from the rest
         loader.added.update(load_recruitment(session, loader.now.date()))  # signing starts journeys from its templates
+        loader.added.update(load_strategy(session, loader.now.date()))
+        loader.added.update(load_plans(session, loader.now.date()))
+        loader.added.update(load_surveys(session, loader.now.date()))
+        loader.added.update(load_health(session, loader.now.date()))  # last: its components read all the above
     # Fresh planner statistics, as after any bulk load: without them SQLite scans all 200,000
     # accounts for the duplicate check (deleted_at IS NULL looks selective) instead of using
     # the name, tax id and domain indexes, and the deal conflict check scans the opportunities.

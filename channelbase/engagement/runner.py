@@ -26,6 +26,7 @@ from channelbase.core.db import unit_of_work
 from channelbase.core.errors import Conflict, NotFound, NotPermitted
 from channelbase.engagement import digest, jobs
 from channelbase.enablement import reminders
+from channelbase.health import daily as health_daily
 from channelbase.onboarding import daily as onboarding_daily
 from channelbase.engagement.models import Job, JobStatus
 from channelbase.webhooks import delivery as webhook_delivery
@@ -34,7 +35,7 @@ log = logging.getLogger("channelbase.jobs")
 
 BATCH = 50  # jobs per pass; a worker passes again at once while there are more
 # Once-a-day jobs, queued only when something is due (each module: due_today(session, now), enqueue_today).
-DAILY_JOBS = (reminders, onboarding_daily)
+DAILY_JOBS = (reminders, onboarding_daily, health_daily)
 
 
 @dataclass
@@ -52,7 +53,7 @@ class RunReport:
 
 def run_once(factory: sessionmaker[Session], now: datetime | None = None, *, settings: Settings | None = None,
              worker: str | None = None, limit: int = BATCH) -> RunReport:
-    """One pass: release stale jobs, schedule due digests and today's daily jobs (certification reminders, onboarding steps), run due jobs
+    """One pass: release stale jobs, schedule due digests and today's daily jobs (certification reminders, onboarding steps, health snapshots), run due jobs
     (each in its own transaction)."""
     settings = settings or get_settings()
     context = digest.current_settings.set(settings)

@@ -1,5 +1,5 @@
-"""The QBR pack: one partner's quarter as a PDF to walk through with them — cover, scorecard, bookings and
-pipeline charts, the deals won, closing next and committed, the currency view and the rates used — in the
+"""The QBR pack: one partner's quarter as a PDF to walk through with them — cover, scorecard, the joint business
+plan's commitments against their actuals, bookings and pipeline charts, the deals won, closing next and committed, the currency view and the rates used — in the
 partner's language (English, Spanish or Brazilian Portuguese)."""
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ class _Pack:
         pdf.set_creation_date(datetime.combine(card.today, time(), tzinfo=timezone.utc))
         self._cover()
         self._scorecard()
+        self._plan()
         self._charts()
         self._deals()
         self._currency()
@@ -189,6 +190,33 @@ class _Pack:
                 row.cell(value)
                 row.cell(compared, style=FontFace(color=MUTED))
                 row.cell(status, style=FontFace(emphasis="BOLD", color=STATUS_COLOURS.get(metric.status, MUTED)))
+
+    def _plan(self) -> None:
+        card, w = self.card, self.words
+        self._heading(w("plan.title"))
+        if card.plan is None:
+            self._line(w("plan.none", fy=card.fiscal_year.label), 10, MUTED)
+            return
+        self._line(w.plan_summary(card.plan, card.fiscal_year.label), 10)
+        for side in ("partner", "vendor"):
+            rows = [row for row in card.plan.rows if row.side == side]
+            if not rows:
+                continue
+            self.pdf.ln(2)
+            self._line(w(f"plan.side.{side}"), 10)
+            self._font(8.5)
+            headings = (w("plan.col.commitment"), w("plan.col.quarter_target", quarter=card.quarter.label),
+                        w("plan.col.quarter_actual", quarter=card.quarter.label),
+                        w("plan.col.year_target", fy=card.fiscal_year.label), w("plan.col.to_date"),
+                        w("plan.col.percent"))
+            with self.pdf.table(col_widths=(52, 24, 24, 26, 26, 22), line_height=5, padding=1.2,
+                                text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+                                borders_layout="HORIZONTAL_LINES") as table:
+                table.row(headings)
+                for row in rows:
+                    table.row(w.plan_row(row))
+        self.pdf.ln(2)
+        self._line(w("plan.rule"), 8.5, MUTED)
 
     def _charts(self) -> None:
         pdf = self.pdf

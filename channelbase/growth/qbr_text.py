@@ -9,6 +9,7 @@ from typing import Any
 
 from channelbase.core.money import Money
 from channelbase.growth.scorecard import Comparison, Metric
+from channelbase.plans.review import PlanRow, PlanSection
 
 LANGUAGES = ("en", "es", "pt")
 
@@ -66,7 +67,7 @@ EN: dict[str, str] = {
     "deals.commitments": "Next-quarter commitments",
     "deals.commitments_rule": "Open deals closing by the end of {quarter} called commit (by a manager, or by a "
                               "probability of 80 % or more).",
-    "deals.plans_note": "Joint business plans are not in Channelbase yet: commitments come from the pipeline.",
+    "deals.plans_note": "The joint business plan's commitments have their own section; these are deals.",
     "deals.none": "None.",
     "col.deal": "Deal", "col.stage": "Stage", "col.close": "Close date", "col.amount": "Amount",
     "col.reporting": "In {currency}", "col.probability": "Prob.", "col.category": "Forecast",
@@ -78,6 +79,30 @@ EN: dict[str, str] = {
     "rates_used": "Rates used",
     "no_rates": "Every amount was already in {currency}: nothing was converted.",
     "page": "Page {n}",
+    "cmp.certified_sales": "{value} sales",
+    "cmp.certified_presales": "{value} pre-sales",
+    "plan.title": "Joint business plan",
+    "plan.summary": "{fy} plan, revision {revision}: {status}. Attainment to date: {attainment}.",
+    "plan.status.draft": "draft, awaiting the partner's signature",
+    "plan.status.signed": "signed",
+    "plan.none": "No joint business plan for {fy} yet.",
+    "plan.side.partner": "The partner's commitments",
+    "plan.side.vendor": "The vendor's commitments",
+    "plan.col.commitment": "Commitment",
+    "plan.col.quarter_target": "Target {quarter}",
+    "plan.col.quarter_actual": "Actual {quarter}",
+    "plan.col.year_target": "Target {fy}",
+    "plan.col.to_date": "Year to date",
+    "plan.col.percent": "Of due",
+    "plan.kind.bookings": "Bookings",
+    "plan.kind.pipeline_created": "Pipeline created",
+    "plan.kind.registrations": "Deal registrations",
+    "plan.kind.certified_people": "Certified people",
+    "plan.kind.marketing_activities": "Marketing activities",
+    "plan.kind.custom": "Other",
+    "plan.rule": "Actuals come from the partner's deals (won by close date; created by creation date), registrations, "
+                 "certifications and events; other commitments are recorded by the channel manager. “Of due” "
+                 "compares the year to date with the targets due by then.",
     "month.1": "Jan", "month.2": "Feb", "month.3": "Mar", "month.4": "Apr", "month.5": "May", "month.6": "Jun",
     "month.7": "Jul", "month.8": "Aug", "month.9": "Sep", "month.10": "Oct", "month.11": "Nov", "month.12": "Dec",
 }
@@ -136,8 +161,8 @@ ES: dict[str, str] = {
     "deals.commitments": "Compromisos del próximo trimestre",
     "deals.commitments_rule": "Oportunidades abiertas que cierran antes del fin de {quarter} con pronóstico "
                               "«commit» (de un gerente, o por una probabilidad del 80 % o más).",
-    "deals.plans_note": "Los planes de negocio conjuntos aún no están en Channelbase: los compromisos salen del "
-                        "pipeline.",
+    "deals.plans_note": "Los compromisos del plan de negocio conjunto tienen su propia sección; estas son "
+                        "oportunidades.",
     "deals.none": "Ninguna.",
     "col.deal": "Oportunidad", "col.stage": "Etapa", "col.close": "Cierre", "col.amount": "Importe",
     "col.reporting": "En {currency}", "col.probability": "Prob.", "col.category": "Pronóstico",
@@ -149,6 +174,31 @@ ES: dict[str, str] = {
     "rates_used": "Tipos de cambio usados",
     "no_rates": "Todos los importes ya estaban en {currency}: no se convirtió nada.",
     "page": "Página {n}",
+    "cmp.certified_sales": "{value} de ventas",
+    "cmp.certified_presales": "{value} de preventa",
+    "plan.title": "Plan de negocio conjunto",
+    "plan.summary": "Plan {fy}, revisión {revision}: {status}. Cumplimiento a la fecha: {attainment}.",
+    "plan.status.draft": "borrador, pendiente de la firma del partner",
+    "plan.status.signed": "firmado",
+    "plan.none": "Aún no hay plan de negocio conjunto para {fy}.",
+    "plan.side.partner": "Compromisos del partner",
+    "plan.side.vendor": "Compromisos del fabricante",
+    "plan.col.commitment": "Compromiso",
+    "plan.col.quarter_target": "Meta {quarter}",
+    "plan.col.quarter_actual": "Real {quarter}",
+    "plan.col.year_target": "Meta {fy}",
+    "plan.col.to_date": "Año a la fecha",
+    "plan.col.percent": "Del esperado",
+    "plan.kind.bookings": "Ventas cerradas",
+    "plan.kind.pipeline_created": "Pipeline creado",
+    "plan.kind.registrations": "Registros de oportunidades",
+    "plan.kind.certified_people": "Personas certificadas",
+    "plan.kind.marketing_activities": "Actividades de marketing",
+    "plan.kind.custom": "Otro",
+    "plan.rule": "Los valores reales salen de las oportunidades del partner (ganadas por fecha de cierre; creadas "
+                 "por fecha de creación), sus registros, certificaciones y eventos; los demás compromisos los "
+                 "registra el gerente de canal. «Del esperado» compara el año a la fecha con las metas vencidas "
+                 "hasta hoy.",
     "month.1": "ene", "month.2": "feb", "month.3": "mar", "month.4": "abr", "month.5": "may", "month.6": "jun",
     "month.7": "jul", "month.8": "ago", "month.9": "sep", "month.10": "oct", "month.11": "nov", "month.12": "dic",
 }
@@ -207,8 +257,8 @@ PT: dict[str, str] = {
     "deals.commitments": "Compromissos do próximo trimestre",
     "deals.commitments_rule": "Oportunidades abertas com fechamento até o fim de {quarter} na previsão "
                               "«commit» (de um gerente, ou por probabilidade de 80 % ou mais).",
-    "deals.plans_note": "Os planos de negócios conjuntos ainda não estão no Channelbase: os compromissos vêm do "
-                        "pipeline.",
+    "deals.plans_note": "Os compromissos do plano de negócios conjunto têm sua própria seção; estas são "
+                        "oportunidades.",
     "deals.none": "Nenhuma.",
     "col.deal": "Oportunidade", "col.stage": "Etapa", "col.close": "Fechamento", "col.amount": "Valor",
     "col.reporting": "Em {currency}", "col.probability": "Prob.", "col.category": "Previsão",
@@ -220,6 +270,30 @@ PT: dict[str, str] = {
     "rates_used": "Taxas de câmbio usadas",
     "no_rates": "Todos os valores já estavam em {currency}: nada foi convertido.",
     "page": "Página {n}",
+    "cmp.certified_sales": "{value} de vendas",
+    "cmp.certified_presales": "{value} de pré-vendas",
+    "plan.title": "Plano de negócios conjunto",
+    "plan.summary": "Plano {fy}, revisão {revision}: {status}. Atingimento até a data: {attainment}.",
+    "plan.status.draft": "rascunho, aguardando a assinatura do parceiro",
+    "plan.status.signed": "assinado",
+    "plan.none": "Ainda não há plano de negócios conjunto para {fy}.",
+    "plan.side.partner": "Compromissos do parceiro",
+    "plan.side.vendor": "Compromissos do fabricante",
+    "plan.col.commitment": "Compromisso",
+    "plan.col.quarter_target": "Meta {quarter}",
+    "plan.col.quarter_actual": "Real {quarter}",
+    "plan.col.year_target": "Meta {fy}",
+    "plan.col.to_date": "Ano até a data",
+    "plan.col.percent": "Do previsto",
+    "plan.kind.bookings": "Vendas fechadas",
+    "plan.kind.pipeline_created": "Pipeline criado",
+    "plan.kind.registrations": "Registros de oportunidades",
+    "plan.kind.certified_people": "Pessoas certificadas",
+    "plan.kind.marketing_activities": "Atividades de marketing",
+    "plan.kind.custom": "Outro",
+    "plan.rule": "Os valores reais vêm das oportunidades do parceiro (ganhas pela data de fechamento; criadas pela "
+                 "data de criação), registros, certificações e eventos; os demais compromissos são registrados "
+                 "pelo gerente de canais. «Do previsto» compara o ano até a data com as metas vencidas até então.",
     "month.1": "jan", "month.2": "fev", "month.3": "mar", "month.4": "abr", "month.5": "mai", "month.6": "jun",
     "month.7": "jul", "month.8": "ago", "month.9": "set", "month.10": "out", "month.11": "nov", "month.12": "dez",
 }
@@ -292,3 +366,14 @@ class Words:
             compared = f"{compared}. {self(f'missing.{metric.missing}')}" if compared else \
                 self(f"missing.{metric.missing}")
         return label, self.value(metric.kind, metric.value), compared, self(f"status.{metric.status}")
+
+    def plan_summary(self, section: PlanSection, fiscal_year_label: str) -> str:
+        """'FY2026 plan, revision 2: signed. Attainment to date: 83.3 %.'"""
+        return self("plan.summary", fy=fiscal_year_label, revision=section.revision,
+                    status=self(f"plan.status.{section.status}"), attainment=self.percent(section.attainment))
+
+    def plan_row(self, row: PlanRow) -> tuple[str, str, str, str, str, str]:
+        """(commitment, quarter target, quarter actual, year target, year to date, share of what was due)."""
+        label = self(f"plan.kind.{row.kind}") + (f" — {row.description}" if row.description else "")
+        return (label, self.value(row.unit, row.quarter_target), self.value(row.unit, row.quarter_actual),
+                self.value(row.unit, row.year_target), self.value(row.unit, row.to_date), self.percent(row.percent))

@@ -1,6 +1,7 @@
 """One partner's quarter on one page: bookings against plan and the prior year, pipeline, registrations, win
 rate, deal size, expiring registrations and contact cadence, each with what it compares to and a status, and
-the deal lists a quarterly business review (QBR) walks through.
+the deal lists a quarterly business review (QBR) walks through, and the joint business plan's commitments
+against their actuals (channelbase/plans/review.py).
 
 Money figures come from `figures.compute` (the same sums as the growth dashboard, at actual or plan rates);
 counts read the partner's deals directly. A metric Channelbase has no data for yet says so (`missing`)."""
@@ -21,6 +22,8 @@ from channelbase.core.errors import InvalidInput
 from channelbase.core.money import Money, format_rate
 from channelbase.deals import fx
 from channelbase.deals.models import Opportunity, Registration, RegistrationStatus, Stage, StageOutcome
+from channelbase.enablement.certifications import certified_people
+from channelbase.enablement.models import CourseKind
 from channelbase.engagement.cadence import State, partner_cadence
 from channelbase.growth import figures as f
 from channelbase.growth.fiscal import FiscalYear, Period
@@ -28,6 +31,7 @@ from channelbase.growth.models import ForecastCall, ForecastCategory, QuotaScope
 from channelbase.growth.plan_rates import plan_rate_book
 from channelbase.growth.standing import Standing, Target, quotas_of, standing_from
 from channelbase.partners.models import Partner
+from channelbase.plans.review import PlanSection, certified_target, plan_section
 
 GOOD, WATCH, BAD, NONE = "good", "watch", "bad", "none"
 EXPIRING_DAYS = 30
@@ -105,6 +109,7 @@ class Scorecard:
     months: list[MonthBar]
     stages: list[StageBar]
     rates: list[str] = field(default_factory=list)
+    plan: PlanSection | None = None  # the partner's active joint business plan of the year, measured to as_of
 
     def metric(self, key: str) -> Metric:
         return next(metric for metric in self.metrics if metric.key == key)
@@ -133,6 +138,7 @@ def partner_scorecard(session: Session, actor: User, partner_id: int, quarter: P
                      figures.reporting, standing, [], [], [], [], _months(figures, sums, fiscal_year),
                      _stages(session, figures, sums))
     deals = _Deals(session, actor, partner.id, convert)
+    card.plan = plan_section(session, actor, partner.id, fiscal_year, number, as_of)
     card.metrics = _metrics(session, actor, card, sums, figures, deals)
     card.won_deals = deals.lines(Opportunity.outcome == StageOutcome.WON,
                                  Opportunity.close_date.between(quarter.start, quarter.end))
@@ -166,8 +172,7 @@ def _metrics(session: Session, actor: User, card: Scorecard, sums: f.Sums, figur
     return [_bookings_year(card), _bookings_quarter(card, sums, figures), _open_pipeline(card),
             _weighted_forecast(card), _created(card, deals), _registrations(session, actor, card),
             _win_rate(card, deals), _deal_size(card, sums, figures), _expiring(session, actor, card),
-            _cadence(session, actor, card),
-            Metric("certified", None, "count", NONE, missing="enablement"),
+            _cadence(session, actor, card), _certified(session, card),
             Metric("satisfaction", None, "percent", NONE, missing="satisfaction")]
 
 
@@ -298,6 +303,21 @@ def _cadence(session: Session, actor: User, card: Scorecard) -> Metric:
                   else GOOD, (Comparison("due_on", status.due_on, "date"), Comparison("every_days", status.every_days,
                                                                                        "count"),
                               Comparison("days_overdue", status.days_overdue(card.today), "count")))
+
+
+def _certified(session: Session, card: Scorecard) -> Metric:
+    """Sellers and pre-sales engineers holding a valid certification on the scorecard's day, against the
+    plan's target for the quarter when its joint business plan has one."""
+    sales = certified_people(session, card.partner.id, CourseKind.SALES, card.as_of)
+    presales = certified_people(session, card.partner.id, CourseKind.PRESALES, card.as_of)
+    people = sales + presales
+    comparisons = [Comparison("certified_sales", sales, "count"), Comparison("certified_presales", presales, "count")]
+    target = certified_target(card.plan)
+    if target is None:
+        return Metric("certified", people, "count", NONE, tuple(comparisons))
+    status = GOOD if people >= target else WATCH if card.as_of < card.quarter.end else BAD
+    return Metric("certified", people, "count", status,
+                  (Comparison("plan_quarter", target, "count", card.quarter.label), *comparisons))
 
 
 # Helpers ----------------------------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ templates = Jinja2Templates(directory=[str(PACKAGE / "web" / "templates"), str(P
                                        str(PACKAGE / "growth" / "templates"), str(PACKAGE / "portal" / "templates"),
                                        str(PACKAGE / "enablement" / "templates"),
                                        str(PACKAGE / "recruitment" / "templates"),
-                                       str(PACKAGE / "onboarding" / "templates"), str(PACKAGE / "events" / "templates")])
+                                       str(PACKAGE / "onboarding" / "templates"), str(PACKAGE / "events" / "templates"),
+                                       str(PACKAGE / "plans" / "templates"), str(PACKAGE / "surveys" / "templates"),
+                                       str(PACKAGE / "health" / "templates"), str(PACKAGE / "strategy" / "templates")])
 
 templates.env.filters["rate"] = format_rate
 i18n.install(templates.env)

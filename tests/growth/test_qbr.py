@@ -98,7 +98,9 @@ def test_the_scorecard_measures_the_quarter_against_plan_and_the_prior_year(db, 
     assert {c.key: c.value for c in win_rate.comparisons}["year_to_date"] == Decimal("75.0")
     assert card.metric("deal_size").value == usd("1106.58")                  # 3,319.75 / 3
     assert card.metric("expiring").value == 1 and card.metric("expiring").status == WATCH
-    assert card.metric("certified").status == NONE and card.metric("certified").missing == "enablement"
+    certified = card.metric("certified")                                     # nobody certified, no plan to meet
+    assert certified.value == 0 and certified.status == NONE and certified.missing is None
+    assert card.plan is None
     assert card.metric("satisfaction").status == NONE
 
 
@@ -122,7 +124,7 @@ def test_the_pdf_names_the_partner_quarter_figures_and_deals(db, admin, pack):
     assert "USD 3,319.75" in text and "USD 819.75" in text
     assert "Ledger E" in text and "Ledger F" in text
     assert "Quarterly business review" in text and "Scorecard" in text
-    assert "Not tracked yet: arrives with enablement." in text
+    assert "Joint business plan" in text and "No joint business plan for FY2026 yet." in text
     assert "BRL at 0.1600 (rate of 2026-07-01, admin)" in text
 
 

@@ -1,0 +1,1 @@
+"""Partner health: a score from explained components, its history, and who is at risk or rising."""

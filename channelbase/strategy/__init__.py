@@ -1,0 +1,1 @@
+"""Channel strategy per territory: target partner mix, focus industries and products, goals for the year."""
