@@ -1,4 +1,5 @@
-"""Benchmark the recruitment, onboarding, tier-compliance and events pages at large scale, next to their SQL.
+"""Benchmark the channel-development pages (recruitment, onboarding, tier compliance, events, plans, NPS,
+health, strategy) at large scale, next to their SQL.
 
     .venv/bin/python bench/enablement.py [--db sqlite|postgresql] [--repeat 30] [--warmup 3] [--rebuild] [--keep]
 
@@ -46,7 +47,12 @@ def _cases(partner_id: int) -> list[page_bench.Case]:
                   page_bench.Case("tier compliance", key, "/tiers/compliance", [], _compliance),
                   page_bench.Case("events", key, "/events", []),
                   page_bench.Case("partner page: enablement panel", key, f"/partners/{partner_id}/enablement", []),
-                  page_bench.Case("partner page: onboarding panel", key, f"/partners/{partner_id}/onboarding", [])]
+                  page_bench.Case("partner page: onboarding panel", key, f"/partners/{partner_id}/onboarding", []),
+                  page_bench.Case("business plans", key, "/plans", []),
+                  page_bench.Case("NPS by territory, type, tier", key, "/surveys/nps", []),
+                  page_bench.Case("health: at risk and rising", key, "/health", []),
+                  page_bench.Case("partner page: health panel", key, f"/partners/{partner_id}/health", []),
+                  page_bench.Case("channel strategy board", key, "/strategy", [])]
     return cases
 
 
@@ -66,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         partner_id = session.scalars(select(Partner.id).where(Partner.name.like("Soluções Abertas%"))).one()
     app = page_bench.bench_app(url, factory)
     clients = page_bench.signed_in_clients(app, factory, {key: user.id for key, user in actors.items()})
-    lines = page_bench.report_header(f"Recruitment, onboarding, tiers and events: large scale on {args.db}",
+    lines = page_bench.report_header(f"Channel development pages: large scale on {args.db}",
                                      "enablement.py", argv, engine, load_seconds=load_seconds, data="the large demo",
                                      repeat=args.repeat, warmup=args.warmup)
     lines += page_bench.PAGE_TABLE_HEAD

@@ -136,9 +136,10 @@ def test_names_in_the_html_are_escaped(db, admin, lucia, world, mail_settings):
 
 # Sending ---------------------------------------------------------------------------------------------
 
-def test_the_digest_job_sends_each_manager_one_e_mail(db, admin, lucia, world, session_factory, smtp, mail_settings):
+def test_the_digest_job_sends_each_manager_one_e_mail(db, admin, lucia, world, session_factory, smtp, mail_settings, monkeypatch):
     overdue_priority_partners(db, admin, lucia, world)
     _port, inbox = smtp
+    monkeypatch.setattr(runner, "DAILY_JOBS", ())  # the daily jobs (health snapshots…) have their own tests
     report = runner.run_once(session_factory, settings=mail_settings, worker="w")
     assert (report.scheduled, report.ran) == (2, 2)
     assert sorted(r for recipients, _ in inbox.received for r in recipients) == [
@@ -205,6 +206,7 @@ def test_the_cli_sends_and_previews_digests_and_lists_jobs(tmp_path, smtp, monke
         assert len(inbox.received) == 2  # previews send nothing
         listed = invoke("jobs", "list")
         assert listed.exit_code == 0 and "0 pending" in listed.stdout and "No jobs." in listed.stdout
+        monkeypatch.setattr(runner, "DAILY_JOBS", ())  # the daily jobs (health snapshots…) have their own tests
         worker = invoke("worker", "--once", "--name", "cli-worker")
         assert worker.exit_code == 0, worker.output
         assert "Worker cli-worker: ran 2 job(s); queued 2 digest(s)" in worker.stdout

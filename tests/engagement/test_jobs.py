@@ -169,7 +169,7 @@ def test_admins_list_and_retry_failed_jobs(db, admin, lucia):
         runner.retry_job(db, admin, 987654)
 
 
-def test_run_once_releases_schedules_and_runs(db, session_factory, settings):
+def test_run_once_releases_schedules_and_runs(db, session_factory, settings, monkeypatch):
     # Monday 00:30 UTC of this week: before the digests' send time (Monday 07:00), so none are queued.
     today = utcnow()
     now = (today - timedelta(days=today.weekday())).replace(hour=0, minute=30, second=0, microsecond=0)
@@ -179,6 +179,7 @@ def test_run_once_releases_schedules_and_runs(db, session_factory, settings):
     jobs.enqueue(db, "test.ok", "once:later", {"n": "later"}, run_at=now + timedelta(hours=1))
     db.flush()
     monday_seven = settings.model_copy(update={"digest_weekday": 0, "digest_hour": 7})
+    monkeypatch.setattr(runner, "DAILY_JOBS", ())  # the daily jobs (health snapshots…) have their own tests
     report = runner.run_once(session_factory, now, settings=monday_seven, worker="w")
     assert (report.released, report.scheduled, report.ran) == (1, 0, 2)
     assert sorted(c["n"] for c in CALLS) == ["due", "stale"]

@@ -222,7 +222,7 @@ def test_an_unreachable_receiver_is_a_failed_attempt_not_a_crash(db, session_fac
     assert row.last_status_code is None and row.last_error.startswith("could not connect")
 
 
-def test_the_job_runner_delivers_due_webhooks(db, session_factory, admin, settings, receiver):
+def test_the_job_runner_delivers_due_webhooks(db, session_factory, admin, settings, receiver, monkeypatch):
     # Monday 00:30 UTC of this week: before the weekly digests' send time (Monday 07:00), so none are queued.
     today = utcnow()
     now = (today - timedelta(days=today.weekday())).replace(hour=0, minute=30, second=0, microsecond=0)
@@ -230,6 +230,7 @@ def test_the_job_runner_delivers_due_webhooks(db, session_factory, admin, settin
     service.ping(db, admin, subscription.id, now=now)
     db.flush()
     monday_seven = settings.model_copy(update={"digest_weekday": 0, "digest_hour": 7})
+    monkeypatch.setattr(runner, "DAILY_JOBS", ())  # the daily jobs (health snapshots…) have their own tests
     report = runner.run_once(session_factory, now, settings=monday_seven, worker="w")
     assert report.ran == 1 and len(receiver.received) == 1
     assert deliveries(db)[0].status == DeliveryStatus.DELIVERED
