@@ -245,7 +245,8 @@ def _training_session_rule(actor: User):
     return true()
 
 
-def _partner_row_rule(model):
+def partner_row_rule(model):
+    """The rule of rows that belong to a partner: managers see their territories' partners', partner users their own."""
     def rule(actor: User):
         if actor.role == Role.MANAGER:
             return model.partner_id.in_(visible_partner_ids(actor))
@@ -253,5 +254,5 @@ def _partner_row_rule(model):
     return rule
 
 
-rule_for(Enrolment)(_partner_row_rule(Enrolment))
-rule_for(Certification)(_partner_row_rule(Certification))
+rule_for(Enrolment)(partner_row_rule(Enrolment))
+rule_for(Certification)(partner_row_rule(Certification))

@@ -5,15 +5,11 @@ from __future__ import annotations
 from sqlalchemy import exists, false, true
 
 from channelbase.auth.models import Role, User
-from channelbase.auth.visibility import condition, rule_for, visible_partner_ids
+from channelbase.auth.visibility import condition, partner_row_rule, rule_for
 from channelbase.onboarding.models import JourneyTemplate, JourneyTemplateStep, PartnerJourney, PartnerJourneyStep
 
 
-@rule_for(PartnerJourney)
-def _journey_rule(actor: User):
-    if actor.role == Role.MANAGER:
-        return PartnerJourney.partner_id.in_(visible_partner_ids(actor))
-    return PartnerJourney.partner_id == actor.partner_id
+rule_for(PartnerJourney)(partner_row_rule(PartnerJourney))
 
 
 @rule_for(PartnerJourneyStep)

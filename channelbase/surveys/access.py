@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import false, select, true
 
 from channelbase.auth.models import Role, User
-from channelbase.auth.visibility import rule_for, visible_partner_ids
+from channelbase.auth.visibility import partner_row_rule, rule_for, visible_partner_ids
 from channelbase.surveys.models import Survey, SurveyAnswer, SurveyInvitation
 
 
@@ -21,11 +21,7 @@ def _survey_rule(actor: User):
     return Survey.id.in_(select(SurveyInvitation.survey_id).where(SurveyInvitation.partner_id == actor.partner_id))
 
 
-@rule_for(SurveyInvitation)
-def _invitation_rule(actor: User):
-    if actor.role == Role.MANAGER:
-        return SurveyInvitation.partner_id.in_(visible_partner_ids(actor))
-    return SurveyInvitation.partner_id == actor.partner_id
+rule_for(SurveyInvitation)(partner_row_rule(SurveyInvitation))
 
 
 @rule_for(SurveyAnswer)
