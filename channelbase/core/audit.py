@@ -46,6 +46,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values (dates, decimals, enums) as an audit entry stores them."""
+    return {name: _jsonable(value) for name, value in values.items()}
+
+
 def snapshot(obj: Any) -> dict[str, Any]:
     """Column values of a row, ready to store as JSON."""
     return {

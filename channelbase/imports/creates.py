@@ -47,7 +47,7 @@ class Creator:
     def __init__(self, session: Session, actor: User, spec: EntitySpec, run_id: int, now: datetime,
                  defaults: dict[str, Any]):
         self.session, self.actor, self.spec, self.run_id, self.now = session, actor, spec, run_id, now
-        self.defaults = {**defaults, "version": 1}
+        self.defaults = {**defaults, "version": 1} if "version" in spec.model.__table__.c else dict(defaults)
         self.ids = bulk.IdAllocator(session, spec.model.__table__)
         self.audit_constants = {"at": now, "actor_id": actor.id, "actor_label": actor.label,
                                 "entity_type": spec.model.__tablename__}

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from channelbase.auth.models import User
+from channelbase.core.audit import jsonable
 from channelbase.core.base import utcnow
 from channelbase.core.errors import StaleEdit
 from channelbase.imports import bulk
@@ -43,6 +44,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "opportunities": {"distributor_id": None, "hidden_from_distributor": False, "registration_id": None,
                       "source": "partner", "next_step": "", "owner_id": None},
     "activities": {"outcome": "", "next_step": "", "opportunity_id": None, "registration_id": None},
+    "fx_rates": {},
 }
 
 
@@ -194,7 +196,7 @@ def _check_row(spec: EntitySpec, lookups: Lookups, existing: _Existing, plan: Pl
     link = values.get("external_id") if not current.get("external_id") else None
     if changes or link:
         before = {name: current.get(name) for name in changes}
-        plan.updates.append(Update(number, match_id, current["version"], changes, before, link))
+        plan.updates.append(Update(number, match_id, current.get("version", 0), changes, before, link))
     else:
         plan.unchanged += 1
 
@@ -208,7 +210,9 @@ def _refuse_match(spec: EntitySpec, lookups: Lookups, current: dict[str, Any], v
     label = f"{spec.label} #{current['id']}" + (f" ({current['name']})" if current.get("name") else "")
     if current.get("deleted_at") is not None:
         return f"matches the deleted {label}: restore it first ({spec.url}/{current['id']})"
-    if spec.scope_column == "territory_id":
+    if not spec.scope_column:  # not owned by a territory or partner (FX rates): spec.require decided
+        in_scope = True
+    elif spec.scope_column == "territory_id":
         in_scope = current["territory_id"] in lookups.territory_ids
     else:
         in_scope = current["partner_id"] in lookups.partner_territory
@@ -275,22 +279,35 @@ def _update(session: Session, spec: EntitySpec, plan: Plan, run_id: int, now: da
         for row_id, external_id in links:
             audit_rows.append(("update", row_id, {"external_id": None},
                                {"external_id": external_id, "import_run": run_id}))
+    versioned = "version" in table.c
     for names, changes in groups.items():
         if not names:
             continue  # only an external id to remember
-        stmt = (update(table)
-                .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-                .values({**{name: bindparam(f"v_{name}") for name in names},
-                         "version": bindparam("b_next"), "updated_at": now}))
-        params = [{"b_id": c.id, "b_version": c.version, "b_next": c.version + 1,
-                   **{f"v_{name}": c.changes[name] for name in names}} for c in changes]
-        result = session.connection().execute(stmt, params)
-        if result.rowcount is not None and 0 <= result.rowcount < len(params):
-            raise StaleEdit(f"{len(params) - result.rowcount} of the {spec.name} changed while the file was being "
+        result = session.connection().execute(_update_statement(table, names, now),
+                                              [_update_params(change, names) for change in changes])
+        if versioned and result.rowcount is not None and 0 <= result.rowcount < len(changes):
+            raise StaleEdit(f"{len(changes) - result.rowcount} of the {spec.name} changed while the file was being "
                             "imported. Nothing was imported: run the import again.")
         for change in changes:
-            audit_rows.append(("update", change.id, {**change.before, "version": change.version},
-                               {**change.changes, "version": change.version + 1, "import_run": run_id}))
+            before, after = jsonable(change.before), {**jsonable(change.changes), "import_run": run_id}
+            if versioned:
+                before["version"], after["version"] = change.version, change.version + 1
+            audit_rows.append(("update", change.id, before, after))
+
+
+def _update_statement(table: Any, names: tuple[str, ...], now: datetime) -> Any:
+    """One UPDATE for every row changing these columns; a versioned row must still have the version read."""
+    values: dict[str, Any] = {**{name: bindparam(f"v_{name}") for name in names}, "updated_at": now}
+    stmt = update(table).where(table.c.id == bindparam("b_id"))
+    if "version" in table.c:
+        stmt = stmt.where(table.c.version == bindparam("b_version"))
+        values["version"] = bindparam("b_next")
+    return stmt.values(values)
+
+
+def _update_params(change: Update, names: tuple[str, ...]) -> dict[str, Any]:
+    return {"b_id": change.id, "b_version": change.version, "b_next": change.version + 1,
+            **{f"v_{name}": change.changes[name] for name in names}}
 
 
 def remember_external_ids(session: Session, table_name: str, links: list[tuple[int, str]], run_id: int) -> None:

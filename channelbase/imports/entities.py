@@ -66,6 +66,7 @@ class EntitySpec:
     prepare: Callable[[Any, Lookups], None] | None = None        # loads what parse looks up beyond Lookups
     after_write: Callable[..., None] | None = None               # keeps derived tables in step
     stamped_on_create: tuple[str, ...] = ()                      # columns set to the import's time on new rows
+    require: Callable[[Any], None] | None = None                 # refuses an actor who may not import these
 
 
 def _cell(cells: Cells, errors: Errors, name: str, parser: Callable[[str], Any], default: Any = None) -> Any:
@@ -112,12 +113,15 @@ def _territory(cells: Cells, errors: Errors, lookups: Lookups, country: str | No
         return None
 
 
+_NAME_LABELS = {"account": "The account name", "partner": "The partner name"}
+
+
 def _company_values(cells: Cells, errors: Errors, lookups: Lookups, label: str) -> dict[str, Any]:
     """Name, country, territory, tax id, website and external id: only the mapped ones (and what they derive).
     Written out by hand, without a helper per cell: an import runs this for every row of the file."""
     values: dict[str, Any] = {}
     if "name" in cells:
-        values["name"] = name = _name(cells, errors, f"The {label} name")
+        values["name"] = name = _name(cells, errors, _NAME_LABELS[label])
         values["name_key"] = company_key(name) if name else ""
     country = None
     if "country" in cells:
@@ -163,15 +167,16 @@ def _external_id(text: str) -> str | None:
 
 
 def _company_keys(values: dict[str, Any]) -> list[tuple]:
+    get = values.get  # every row of a file and every existing company passes here
     keys: list[tuple] = []
-    if values.get("external_id"):
-        keys.append(("external_id", values["external_id"]))
-    if values.get("tax_id"):
-        keys.append(("tax id", values["tax_id"]))
-    if values.get("domain"):
-        keys.append(("domain", values["domain"]))
-    if values.get("name_key"):
-        keys.append(("name", values["name_key"]))
+    if external_id := get("external_id"):
+        keys.append(("external_id", external_id))
+    if tax_id := get("tax_id"):
+        keys.append(("tax id", tax_id))
+    if domain := get("domain"):
+        keys.append(("domain", domain))
+    if name_key := get("name_key"):
+        keys.append(("name", name_key))
     return keys
 
 
@@ -241,8 +246,14 @@ def _parse_contact(cells: Cells, lookups: Lookups, errors: Errors) -> dict[str, 
     if "language" in cells:
         values["language"] = _cell(cells, errors, "language",
                                    lambda t: v.choice(t, _LANGUAGES, "language") if t else "en")
-    if "is_primary" in cells:
-        values["is_primary"] = _cell(cells, errors, "is_primary", v.boolean, False)
+    if "is_primary" in cells:  # blank: unchanged (a new contact is not primary)
+        values["is_primary"] = _cell(cells, errors, "is_primary", lambda t: v.boolean(t) if t else None)
+        if values["is_primary"] and values["partner_id"] is not None:
+            primaries = lookups.extra.setdefault("primary_partners", set())
+            if values["partner_id"] in primaries:
+                errors["is_primary"] = ("an earlier row of this file makes another contact this partner's primary "
+                                        "one: mark only one")
+            primaries.add(values["partner_id"])
     if "external_id" in cells:
         values["external_id"] = _cell(cells, errors, "external_id", _external_id)
     return values
@@ -255,6 +266,16 @@ def _contact_keys(values: dict[str, Any]) -> list[tuple]:
     if values.get("email") and values.get("partner_id"):
         keys.append(("e-mail", values["partner_id"], values["email"]))
     return keys
+
+
+def _keep_one_primary(session: Any, actor_id: int, created: list[tuple[int, dict[str, Any]]],
+                      updated: list[tuple[int, dict[str, Any], dict[str, Any]]], now: Any) -> None:
+    """A contact imported as primary makes its partner's other contacts not primary, as editing one does."""
+    from channelbase.imports.contact_primaries import unset_other_primaries
+    chosen = [contact_id for contact_id, values in created if values.get("is_primary")]
+    chosen += [contact_id for contact_id, changes, _before in updated if changes.get("is_primary")]
+    if chosen:
+        unset_other_primaries(session, actor_id, chosen, now)
 
 
 def _announce_partners(session: Any, actor_id: int, created: list[tuple[int, dict[str, Any]]],
@@ -324,7 +345,7 @@ CONTACTS = EntitySpec(
         Field("language", "Language", synonyms=("idioma", "preferred language", "locale")),
         Field("is_primary", "Primary", synonyms=("primary contact", "principal")),
     ),
-    parse=_parse_contact, keys=_contact_keys,
+    parse=_parse_contact, keys=_contact_keys, after_write=_keep_one_primary,
     compared=("partner_id", "name", "email", "phone", "role", "language", "is_primary"),
     key_columns=("external_id", "partner_id", "email"),
     scope_column="partner_id", url="/contacts",

@@ -1,5 +1,5 @@
-"""What an import keeps: the column mappings people save, each run with its counts and row errors, and the
-external ids of the rows it brought in."""
+"""What an import keeps: the column mappings people save, each run with its counts and row errors, the
+process working on a run, and the external ids of the rows it brought in."""
 
 from __future__ import annotations
 
@@ -75,3 +75,15 @@ class ExternalId(Base):
     row_id: Mapped[int] = mapped_column(Integer, nullable=False)
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"),
                                                       nullable=True)
+
+
+class ImportClaim(Base):
+    """The process checking or importing a run, so a run left behind by a killed process can be told from one
+    still working and closed (see imports.claims). Its own table, not columns of import_runs: a live upgrade
+    must not lock that table."""
+
+    __tablename__ = "import_claims"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id", ondelete="CASCADE"), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(200), nullable=False)  # "host:pid:start time" (claims.this_worker)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

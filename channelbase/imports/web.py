@@ -20,15 +20,31 @@ from channelbase.web.exports import neutralise
 
 router = APIRouter()
 UploadForm = Annotated[dict[str, Any], form()]
-ENTITY_CHOICES = [(name, name.title()) for name in ENTITIES]
+ENTITY_CHOICES = [(name, {"fx_rates": "FX rates"}.get(name, name.title())) for name in ENTITIES]
+
+
+def _entity_choices(actor) -> list[tuple[str, str]]:
+    """The kinds this actor may import (FX rates: admins only)."""
+    return [(name, label) for name, label in ENTITY_CHOICES if _may_import(actor, name)]
+
+
+def _may_import(actor, name: str) -> bool:
+    require = ENTITIES[name].require
+    if require is None:
+        return True
+    try:
+        require(actor)
+    except DomainError:
+        return False
+    return True
 
 
 def _list_page(request: Request, db, actor, *, error: DomainError | None = None, values: dict | None = None,
                status_code: int = 200):
     page = service.list_runs(db, actor, page=max(1, to_int(request.query_params.get("page"), 1)))
-    context = {"page": page, "error": error, "values": values or {}, "entities": ENTITY_CHOICES,
+    context = {"page": page, "error": error, "values": values or {}, "entities": _entity_choices(actor),
                "encodings": [("", "UTF-8 (default)")] + [(e, e) for e in ENCODINGS if e != "utf-8"],
-               "fields": {name: spec.fields for name, spec in ENTITIES.items()}}
+               "fields": {label: ENTITIES[name].fields for name, label in _entity_choices(actor)}}
     return render(request, "imports/list.html", context,
                   status_code=status_code if not error else 422)
 

@@ -9,10 +9,12 @@ import time
 
 from sqlalchemy import func, select, text
 
+from channelbase.auth.models import User
 from channelbase.core import migrate
 from channelbase.core.db import make_engine, make_sessionmaker, unit_of_work
 from channelbase.demo.world import seed_world
 from channelbase.imports import cli as imports_cli
+from channelbase.imports import service
 from channelbase.imports.models import ImportRun, ImportStatus
 from channelbase.partners.models import Account
 
@@ -98,7 +100,7 @@ def test_a_process_killed_while_it_writes_leaves_no_partial_import(tmp_path):
     migrate.upgrade(engine)
     factory = make_sessionmaker(engine)
     with unit_of_work(factory) as session:
-        seed_world(session)
+        world = seed_world(session)
         before = session.scalar(select(func.count()).select_from(Account))
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes(ACCOUNT_HEADER, account_rows(100_000)))
@@ -120,6 +122,11 @@ def test_a_process_killed_while_it_writes_leaves_no_partial_import(tmp_path):
         assert session.scalar(select(ImportRun.status)) == ImportStatus.IMPORTING  # it never finished
         if url.startswith("sqlite"):
             assert session.scalar(text("PRAGMA integrity_check")) == "ok"
+    with unit_of_work(factory) as session:  # the imports list sees that its process has gone and closes it
+        [run] = service.list_runs(session, session.get_one(User, world.users["admin"])).items
+        assert run.status == ImportStatus.FAILED
+        assert run.message.startswith(f"Interrupted: the process running this import (pid {process.popen.pid} on ")
+        assert run.message.endswith("Nothing was written: run the import again.")
     small = tmp_path / "small.csv"
     small.write_bytes(csv_bytes(ACCOUNT_HEADER, account_rows(10, start=99_990)))  # the killed file's last rows
     rerun = start("rerun", ["import", "accounts", str(small)], env, tmp_path)

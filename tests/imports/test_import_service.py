@@ -183,6 +183,41 @@ def test_contacts_join_first_and_last_names_and_find_their_partner_by_name(sessi
     assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
 
 
+def test_a_contact_imported_as_primary_leaves_its_partner_one_primary_contact(session_factory, db, actor, world):
+    header = ["Name", "Email", "Partner", "Primary"]
+    first = [["Ana Primeira", "ana.primeira@abertas.com.br", "Soluções Abertas", "sim"],
+             ["Bruno Segundo", "bruno@abertas.com.br", "Soluções Abertas", "não"]]
+    run = run_import(session_factory, actor("admin"), "contacts", csv_bytes(header, first))
+    assert run.status == ImportStatus.DONE, run.errors
+
+    def primaries() -> list[str]:
+        db.expire_all()
+        return list(db.scalars(select(Contact.email).where(Contact.partner_id == world.partners["abertas"],
+                                                           Contact.is_primary)))
+    assert primaries() == ["ana.primeira@abertas.com.br"]
+
+    blank = run_import(session_factory, actor("admin"), "contacts",
+                       csv_bytes(header, [["Ana Primeira", "ana.primeira@abertas.com.br", "Soluções Abertas", ""]]))
+    assert (blank.updated, blank.unchanged) == (0, 1)  # a blank cell leaves her primary
+    assert primaries() == ["ana.primeira@abertas.com.br"]
+
+    two = run_import(session_factory, actor("admin"), "contacts", csv_bytes(header, [
+        ["Bruno Segundo", "bruno@abertas.com.br", "Soluções Abertas", "yes"],
+        ["Carla Terceira", "carla@abertas.com.br", "Soluções Abertas", "yes"]]))
+    assert [(e["row"], e["column"]) for e in two.errors] == [(3, "Primary")]
+    assert "mark only one" in two.errors[0]["message"]
+    assert primaries() == ["ana.primeira@abertas.com.br"]
+
+    bruno = run_import(session_factory, actor("admin"), "contacts", csv_bytes(header, [
+        ["Bruno Segundo", "bruno@abertas.com.br", "Soluções Abertas", "yes"]]))
+    assert bruno.updated == 1
+    assert primaries() == ["bruno@abertas.com.br"]
+    ana = db.scalar(select(Contact).where(Contact.email == "ana.primeira@abertas.com.br"))
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.entity_type == "contacts", AuditEntry.entity_id == ana.id)
+                       .order_by(AuditEntry.id.desc())).first()
+    assert (entry.before["is_primary"], entry.after["is_primary"], entry.after["version"]) == (True, False, ana.version)
+
+
 def test_the_mapping_is_suggested_from_salesforce_and_hubspot_headers():
     salesforce = ["Account ID", "Account Name", "Billing Country", "Website", "Industry", "Type"]
     assert suggest(salesforce, ACCOUNTS.fields) == {
