@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from tests.smtp_inbox import Inbox, running_inbox
+from tests.mail_fixtures import BASE, inbox, settings, smtp_server
 
-BASE = "https://portal.example.com"
-
-
-@pytest.fixture(scope="module")
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    with running_inbox() as server:
-        yield server
-
-
-@pytest.fixture
-def inbox(smtp_server) -> Inbox:
-    port, inbox = smtp_server
-    with inbox.lock:
-        inbox.received.clear()
-    return inbox
-
-
-@pytest.fixture
-def settings(settings, smtp_server):
-    """The suite's settings, sending mail to the test server, with a public https base URL."""
-    return settings.model_copy(update={"smtp_port": smtp_server[0], "base_url": BASE})
+__all__ = ["BASE", "inbox", "settings", "smtp_server"]  # the mail fixtures, shared
 
 
 def link_in(message) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
-from tests.smtp_inbox import Inbox, running_inbox
+from tests.mail_fixtures import BASE, inbox, settings, smtp_server
 
 from channelbase.auth.service import token_digest
 from channelbase.partners.models import Contact
@@ -17,27 +16,7 @@ from channelbase.surveys import service
 from channelbase.surveys.models import Channel, Survey, SurveyInvitation
 from channelbase.surveys.schemas import QuestionIn, SurveyIn
 
-BASE = "https://portal.example.com"
-
-
-@pytest.fixture(scope="module")
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    with running_inbox() as server:
-        yield server
-
-
-@pytest.fixture
-def inbox(smtp_server) -> Inbox:
-    _port, inbox = smtp_server
-    with inbox.lock:
-        inbox.received.clear()
-    return inbox
-
-
-@pytest.fixture
-def settings(settings, smtp_server):
-    """The suite's settings, sending mail to the test server, with a public https base URL."""
-    return settings.model_copy(update={"smtp_port": smtp_server[0], "base_url": BASE})
+__all__ = ["BASE", "inbox", "settings", "smtp_server"]  # the mail fixtures, shared
 
 
 @pytest.fixture
